@@ -1,0 +1,418 @@
+"""Per-frame behaviour labels and per-recording groups (no torch).
+
+Readers for the label tables people actually have:
+
+* a CSV with one 0/1 column per behaviour (optionally a ``frame`` column);
+* a CSV with one column that names the behaviour of each frame;
+* BORIS exports: the events table (``Time, ..., Behavior, ..., Status`` with
+  START/STOP rows, after metadata lines) and the aggregated table
+  (``Start (s)``/``Stop (s)`` columns);
+* SimBA tables: ``<behaviour>`` or ``<behaviour>_prediction`` 0/1 columns among
+  pose columns (``<bodypart>_x``, ``_y``, ``_p``) and engineered features.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BehavertWarning, LabelFileError
+
+__all__ = [
+    "FrameLabels",
+    "class_names_with_background",
+    "group_of",
+    "load_frame_labels",
+    "load_sequence_labels",
+    "save_frame_labels",
+    "to_class_indices",
+]
+
+_FRAME_COLUMNS = ("frame", "frames", "frame_index", "frame_idx", "index", "scorer")
+_NAME_COLUMNS = ("behaviour", "behavior", "label", "labels", "class", "annotation")
+_POSE_SUFFIXES = ("_x", "_y", "_z", "_p", "_likelihood")
+
+
+@dataclass(frozen=True, eq=False)
+class FrameLabels:
+    """Behaviour labels of every frame of one recording.
+
+    Attributes
+    ----------
+    names
+        Behaviour names, one per ``class`` index.
+    values
+        ``(time, class)`` array: bool for hard labels, float in [0, 1] for soft ones.
+    multi_label
+        True when several behaviours may be on in the same frame.
+    path
+        The label file that was read, or None.
+    """
+
+    names: tuple[str, ...]
+    values: np.ndarray
+    multi_label: bool = False
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        values = np.asarray(self.values)
+        if values.dtype != bool:
+            values = values.astype(np.float64)
+        if values.ndim != 2 or values.shape[1] != len(self.names):
+            raise ValueError(
+                f"values must be (time, class) with {len(self.names)} classes, "
+                f"got shape {values.shape}"
+            )
+        values.setflags(write=False)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "names", tuple(str(n) for n in self.names))
+        if self.path is not None:
+            object.__setattr__(self, "path", Path(self.path))
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames (``time`` axis)."""
+        return self.values.shape[0]
+
+    def counts(self) -> dict[str, int]:
+        """Number of positive frames per behaviour."""
+        pos = self.values > 0.5
+        return {n: int(pos[:, i].sum()) for i, n in enumerate(self.names)}
+
+
+# ---------------------------------------------------------------- helpers
+def _fail(path: Path, problem: str) -> LabelFileError:
+    return LabelFileError(path, problem)
+
+
+def _check_length(path: Path, n_labels: int, n_frames: int | None) -> None:
+    if n_frames is not None and n_labels != n_frames:
+        raise _fail(
+            path,
+            f"the label table has {n_labels} frames but the poses have "
+            f"{n_frames} frames",
+        )
+
+
+def _find_header(lines: list[str], path: Path) -> tuple[int, str] | None:
+    """Locate a BORIS table header: returns (line index, "events"|"aggregated")."""
+    for i, line in enumerate(lines[:200]):
+        cells = [c.strip().strip('"') for c in next(csv.reader([line]), [])]
+        if "Behavior" in cells and "Start (s)" in cells and "Stop (s)" in cells:
+            return i, "aggregated"
+        if cells and cells[0] == "Time" and "Behavior" in cells and "Status" in cells:
+            return i, "events"
+    return None
+
+
+def _fps_from(table: pd.DataFrame, fps: float | None, path: Path) -> float:
+    if fps is not None:
+        return float(fps)
+    if "FPS" in table.columns:
+        values = pd.to_numeric(table["FPS"], errors="coerce").dropna()
+        values = values[values > 0]
+        if len(values):
+            return float(values.iloc[0])
+    raise _fail(path, "the BORIS table has no FPS column; pass fps=")
+
+
+def _frame(seconds: float, fps: float) -> int:
+    # Round half to even, as Python's round: 29.85 s * 30 fps -> frame 896.
+    return int(round(float(seconds) * fps))
+
+
+def _read_boris(
+    path: Path,
+    lines: list[str],
+    header: int,
+    kind: str,
+    n_frames: int | None,
+    fps: float | None,
+    behaviours: Sequence[str] | None,
+) -> FrameLabels:
+    table = pd.read_csv(io.StringIO("\n".join(lines[header:])))
+    if len(table) == 0:
+        raise _fail(path, "the BORIS table has no rows")
+    rate = _fps_from(table, fps, path)
+    table["Behavior"] = table["Behavior"].astype(str)
+    names = list(behaviours) if behaviours else sorted(set(table["Behavior"]))
+    bouts: list[tuple[str, int, int]] = []
+    if kind == "aggregated":
+        for _, row in table.iterrows():
+            start, stop = float(row["Start (s)"]), float(row["Stop (s)"])
+            if np.isnan(stop):  # point event
+                stop = start
+            bouts.append((row["Behavior"], _frame(start, rate), _frame(stop, rate)))
+    else:
+        status = table["Status"].astype(str).str.upper().str.strip()
+        open_: dict[tuple[str, str], float] = {}
+        subjects = table.get("Subject", pd.Series([""] * len(table))).astype(str)
+        for t, b, s, subj in zip(table["Time"], table["Behavior"], status, subjects):
+            key = (b, subj)
+            if s == "START":
+                if key in open_:
+                    raise _fail(path, f"behaviour {b!r} starts twice at {t} s")
+                open_[key] = float(t)
+            elif s == "STOP":
+                if key not in open_:
+                    raise _fail(path, f"behaviour {b!r} stops at {t} s without START")
+                t0 = open_.pop(key)
+                bouts.append((b, _frame(t0, rate), _frame(float(t), rate)))
+            elif s == "POINT":
+                bouts.append((b, _frame(t, rate), _frame(t, rate)))
+            else:
+                raise _fail(path, f"unknown BORIS status {s!r} at {t} s")
+        if open_:
+            raise _fail(path, f"behaviours without STOP: {sorted(k[0] for k in open_)}")
+    if n_frames is None:
+        total = None
+        if "Total length" in table.columns:
+            lengths = pd.to_numeric(table["Total length"], errors="coerce").dropna()
+            if len(lengths):
+                total = int(round(float(lengths.iloc[0]) * rate))
+        last = max((b[2] for b in bouts), default=-1) + 1
+        n_frames = max(total or 0, last)
+    elif bouts and max(b[2] for b in bouts) > n_frames:
+        # A bout ending exactly one frame past the end is a rounding artefact.
+        raise _fail(
+            path,
+            f"the BORIS events reach frame {max(b[2] for b in bouts)} but the "
+            f"poses have {n_frames} frames (fps={rate})",
+        )
+    values = np.zeros((n_frames, len(names)), dtype=bool)
+    for b, f0, f1 in bouts:
+        if b in names:
+            values[max(f0, 0) : min(f1, n_frames - 1) + 1, names.index(b)] = True
+    multi = bool((values.sum(axis=1) > 1).any())
+    return FrameLabels(tuple(names), values, multi_label=multi, path=path)
+
+
+def _binary(column: pd.Series) -> bool:
+    values = pd.to_numeric(column, errors="coerce")
+    if values.isna().any():
+        return False
+    return bool(values.isin([0, 1]).all())
+
+
+def _frame_column(table: pd.DataFrame) -> str | None:
+    for c in table.columns:
+        if str(c).strip().lower() in _FRAME_COLUMNS or str(c).startswith("Unnamed: 0"):
+            return c
+    return None
+
+
+def _read_table(
+    path: Path,
+    n_frames: int | None,
+    behaviours: Sequence[str] | None,
+) -> FrameLabels:
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
+        raise _fail(path, f"not a readable CSV label table ({e})") from e
+    if len(table) == 0:
+        raise _fail(path, "the label table has no rows")
+    frame_col = _frame_column(table)
+    if frame_col is not None:
+        frames = pd.to_numeric(table[frame_col], errors="coerce")
+        if frames.notna().all():
+            table = table.iloc[np.argsort(frames.to_numpy(), kind="stable")]
+        table = table.drop(columns=[frame_col])
+    table = table.reset_index(drop=True)
+    columns = [str(c) for c in table.columns]
+    # One column naming the behaviour of each frame.
+    name_cols = [c for c in columns if c.strip().lower() in _NAME_COLUMNS]
+    if len(name_cols) == 1 and not _binary(table[name_cols[0]]):
+        labels = table[name_cols[0]].fillna("").astype(str).str.strip()
+        names = list(behaviours) if behaviours else sorted(set(labels) - {""})
+        values = np.stack([(labels == n).to_numpy() for n in names], axis=1)
+        _check_length(path, len(values), n_frames)
+        return FrameLabels(tuple(names), values, multi_label=False, path=path)
+    if behaviours:
+        chosen = []
+        for b in behaviours:
+            if b in columns:
+                chosen.append((b, b))
+            elif f"{b}_prediction" in columns:
+                chosen.append((b, f"{b}_prediction"))
+            else:
+                raise _fail(path, f"no column for behaviour {b!r}")
+    elif any(c.endswith("_prediction") for c in columns):  # SimBA
+        chosen = [
+            (c[: -len("_prediction")], c) for c in columns if c.endswith("_prediction")
+        ]
+    else:
+        pose_like = {c for c in columns if c.lower().endswith(_POSE_SUFFIXES)}
+        chosen = [(c, c) for c in columns if c not in pose_like and _binary(table[c])]
+        if pose_like and not chosen:
+            raise _fail(path, "a pose table without 0/1 behaviour columns")
+    if not chosen:
+        raise _fail(path, "no behaviour columns found (expected 0/1 columns)")
+    for _name, col in chosen:
+        if not _binary(table[col]):
+            raise _fail(path, f"column {col!r} holds values other than 0 and 1")
+    values = np.stack(
+        [pd.to_numeric(table[col]).to_numpy() > 0.5 for _, col in chosen], axis=1
+    )
+    _check_length(path, len(values), n_frames)
+    multi = bool((values.sum(axis=1) > 1).any())
+    return FrameLabels(
+        tuple(n for n, _ in chosen), values, multi_label=multi, path=path
+    )
+
+
+# ---------------------------------------------------------------- public API
+def load_frame_labels(
+    path: str | Path,
+    *,
+    n_frames: int | None = None,
+    fps: float | None = None,
+    behaviours: Sequence[str] | None = None,
+) -> FrameLabels:
+    """Read per-frame behaviour labels from a CSV, BORIS or SimBA table.
+
+    Parameters
+    ----------
+    path
+        The label file.
+    n_frames
+        Number of pose frames the labels must cover; a table of another length
+        raises :class:`~behavert.errors.LabelFileError`. BORIS events are
+        converted to this many frames.
+    fps
+        Frame rate for BORIS tables (default: the table's ``FPS`` column).
+    behaviours
+        Behaviours to keep, in this order (default: all found, sorted for
+        BORIS / name columns, in column order otherwise).
+
+    Returns
+    -------
+    FrameLabels
+        ``values`` is ``(time, class)`` bool. BORIS bouts cover frames
+        ``round(start * fps)`` to ``round(stop * fps)`` inclusive.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise _fail(path, "label file not found")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise _fail(path, f"not a text label table ({e})") from e
+    lines = text.splitlines()
+    found = _find_header(lines, path)
+    if found is not None:
+        return _read_boris(path, lines, found[0], found[1], n_frames, fps, behaviours)
+    return _read_table(path, n_frames, behaviours)
+
+
+def class_names_with_background(
+    labels: FrameLabels, background: str = "other"
+) -> tuple[str, ...]:
+    """Class names matching :func:`to_class_indices` (background first if added)."""
+    if background in labels.names:
+        return labels.names
+    return (background, *labels.names)
+
+
+def to_class_indices(labels: FrameLabels, background: str = "other") -> np.ndarray:
+    """Turn labels into one class index per frame for single-label training.
+
+    Frames with no behaviour get the ``background`` class: index 0 (prepended
+    to the names) unless ``background`` is one of ``labels.names``. Where
+    behaviours overlap, the first in ``labels.names`` wins (with a warning).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(time,)`` int64 indices into :func:`class_names_with_background`.
+    """
+    names = class_names_with_background(labels, background)
+    positive = np.asarray(labels.values) > 0.5
+    offset = 0 if background in labels.names else 1
+    out = np.full(labels.n_frames, names.index(background), dtype=np.int64)
+    if background in labels.names:
+        positive = positive.copy()
+        positive[:, labels.names.index(background)] = False
+    if (positive.sum(axis=1) > 1).any():
+        warnings.warn(
+            f"{labels.path or 'labels'}: behaviours overlap in "
+            f"{int((positive.sum(axis=1) > 1).sum())} frames; the first listed wins",
+            BehavertWarning,
+            stacklevel=2,
+        )
+    has = positive.any(axis=1)
+    out[has] = positive[has].argmax(axis=1) + offset
+    return out
+
+
+def save_frame_labels(labels: FrameLabels, path: str | Path) -> Path:
+    """Write labels atomically as a CSV: ``frame`` + one column per behaviour."""
+    path = Path(path)
+    values = np.asarray(labels.values)
+    data = values.astype(np.int64) if values.dtype == bool else values
+    table = pd.DataFrame(data, columns=list(labels.names))
+    table.insert(0, "frame", np.arange(len(table)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            table.to_csv(f, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_sequence_labels(path: str | Path) -> dict[str, str]:
+    """Read a CSV mapping each recording (file name or stem) to a group.
+
+    The table needs two columns; a header such as ``recording,genotype`` is
+    recognised (the first column is the recording, the second the group).
+
+    Returns
+    -------
+    dict
+        Recording name as written in the file -> group name.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise _fail(path, "group table not found")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise _fail(path, f"not a readable CSV ({e})") from e
+    if table.shape[1] < 2:
+        raise _fail(path, "the group table needs two columns: recording, group")
+    out: dict[str, str] = {}
+    for rec, group in zip(table.iloc[:, 0], table.iloc[:, 1]):
+        rec, group = str(rec).strip(), str(group).strip()
+        if not rec:
+            continue
+        if not group:
+            raise _fail(path, f"recording {rec!r} has no group")
+        if rec in out and out[rec] != group:
+            raise _fail(path, f"recording {rec!r} is listed in two groups")
+        out[rec] = group
+    if not out:
+        raise _fail(path, "the group table has no rows")
+    return out
+
+
+def group_of(groups: dict[str, str], recording: str | Path) -> str | None:
+    """Find the group of a recording by its full name, file name or stem."""
+    p = Path(recording)
+    for key in (str(recording), p.name, p.stem):
+        if key in groups:
+            return groups[key]
+    stems = {Path(k).stem: v for k, v in groups.items()}
+    return stems.get(p.stem)
