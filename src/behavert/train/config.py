@@ -1,0 +1,218 @@
+"""``TrainConfig``: every knob of the training loops, validated on creation."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["MASK_MODES", "MIXED_PRECISION", "TrainConfig"]
+
+MASK_MODES = ("random", "span")
+MIXED_PRECISION = ("auto", "no", "bf16", "fp16")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of ``pretrain``, ``finetune_frames`` and ``finetune_sequences``.
+
+    Parameters
+    ----------
+    lr
+        Peak learning rate of AdamW (linear warm-up, then linear decay to 0).
+    batch_size
+        Windows per optimisation step (the *global* batch when distributed;
+        it must then be divisible by the number of processes).
+    max_steps
+        Number of optimisation steps; used when ``epochs`` is None.
+    epochs
+        Passes over all training windows (overrides ``max_steps``).
+    warmup_steps
+        Steps of linear learning-rate warm-up.
+    weight_decay
+        AdamW weight decay (not applied to biases and LayerNorm weights).
+    window
+        Frames per window, 64 to 512.
+    stride
+        Frames between window starts (default ``window // 2``).
+    mask_ratio, mask_mode, span_length
+        Masked pose modelling: share of frames masked per window, ``"random"``
+        frames or ``"span"`` runs of ``span_length`` frames.
+    seed
+        Seeds weights, window order, masks and dropout; the same seed gives the
+        same loss sequence on CPU.
+    checkpoint_every
+        Write a checkpoint every N steps (0: only at the end); needs ``out``.
+    eval_every
+        Evaluate on the validation block every N steps (0: never).
+    early_stopping_patience
+        Stop after this many evaluations without improvement (None: never);
+        the best weights are restored at the end.
+    val_fraction, val_blocks
+        Share of each labelled recording held out for validation, cut into
+        ``val_blocks`` time blocks (see ``time_block_split``); 0 disables it.
+    device
+        ``"auto"`` (CUDA, then MPS, then CPU), or a torch device string.
+    mixed_precision
+        ``"auto"`` (bf16 on CUDA, none elsewhere), ``"no"``, ``"bf16"`` or
+        ``"fp16"``; only CUDA ever uses autocast.
+    grad_clip
+        Max gradient norm (None or 0: no clipping).
+    num_workers
+        Data-loading worker processes (must be 0: windows are built in memory).
+    freeze_encoder_steps
+        Fine-tuning: train only the head for this many first steps.
+    label_smoothing
+        Cross-entropy label smoothing (single-label frame classification).
+    class_weights
+        ``"balanced"`` (inverse class frequency on the training frames,
+        normalised to mean 1) or None.
+    dropout
+        Overrides the model's hidden/attention/classifier dropout (None: keep).
+    log_every
+        Yield a ``TrainEvent`` every N steps (evaluations and the last step are
+        always reported).
+    """
+
+    lr: float = 1e-3
+    batch_size: int = 8
+    max_steps: int | None = 200
+    epochs: int | None = None
+    warmup_steps: int = 10
+    weight_decay: float = 0.01
+    window: int = 64
+    stride: int | None = None
+    mask_ratio: float = 0.15
+    mask_mode: str = "random"
+    span_length: int = 5
+    seed: int = 0
+    checkpoint_every: int = 0
+    eval_every: int = 0
+    early_stopping_patience: int | None = None
+    val_fraction: float = 0.0
+    val_blocks: int = 1
+    device: str = "auto"
+    mixed_precision: str = "auto"
+    grad_clip: float | None = 1.0
+    num_workers: int = 0
+    freeze_encoder_steps: int = 0
+    label_smoothing: float = 0.0
+    class_weights: str | None = None
+    dropout: float | None = None
+    log_every: int = 1
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+
+        def need(ok: bool, message: str) -> None:
+            if not ok:
+                problems.append(message)
+
+        need(self.lr > 0, f"lr must be > 0, got {self.lr}")
+        need(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
+        need(
+            self.max_steps is not None or self.epochs is not None,
+            "set max_steps or epochs",
+        )
+        need(
+            self.max_steps is None or self.max_steps >= 1,
+            f"max_steps must be >= 1, got {self.max_steps}",
+        )
+        need(
+            self.epochs is None or self.epochs >= 1,
+            f"epochs must be >= 1, got {self.epochs}",
+        )
+        need(
+            self.warmup_steps >= 0,
+            f"warmup_steps must be >= 0, got {self.warmup_steps}",
+        )
+        need(
+            self.weight_decay >= 0,
+            f"weight_decay must be >= 0, got {self.weight_decay}",
+        )
+        need(64 <= self.window <= 512, f"window must be 64 to 512, got {self.window}")
+        need(
+            self.stride is None or 1 <= self.stride <= self.window,
+            f"stride must be 1 to window ({self.window}), got {self.stride}",
+        )
+        need(
+            0 < self.mask_ratio < 1,
+            f"mask_ratio must be in (0, 1), got {self.mask_ratio}",
+        )
+        need(
+            self.mask_mode in MASK_MODES,
+            f"mask_mode must be one of {MASK_MODES}, got {self.mask_mode!r}",
+        )
+        need(self.span_length >= 1, f"span_length must be >= 1, got {self.span_length}")
+        need(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
+        need(self.checkpoint_every >= 0, "checkpoint_every must be >= 0")
+        need(self.eval_every >= 0, "eval_every must be >= 0")
+        need(
+            self.early_stopping_patience is None or self.early_stopping_patience >= 1,
+            "early_stopping_patience must be >= 1 or None",
+        )
+        need(
+            0 <= self.val_fraction < 1,
+            f"val_fraction must be in [0, 1), got {self.val_fraction}",
+        )
+        need(self.val_blocks >= 1, f"val_blocks must be >= 1, got {self.val_blocks}")
+        need(
+            isinstance(self.device, str) and bool(self.device),
+            "device must be a string such as 'auto', 'cpu' or 'cuda'",
+        )
+        need(
+            self.mixed_precision in MIXED_PRECISION,
+            f"mixed_precision must be one of {MIXED_PRECISION}, "
+            f"got {self.mixed_precision!r}",
+        )
+        need(
+            self.grad_clip is None or self.grad_clip >= 0,
+            f"grad_clip must be >= 0 or None, got {self.grad_clip}",
+        )
+        need(self.num_workers == 0, "num_workers must be 0 (windows live in memory)")
+        need(self.freeze_encoder_steps >= 0, "freeze_encoder_steps must be >= 0")
+        need(
+            0 <= self.label_smoothing < 1,
+            f"label_smoothing must be in [0, 1), got {self.label_smoothing}",
+        )
+        need(
+            self.class_weights in (None, "balanced"),
+            f"class_weights must be 'balanced' or None, got {self.class_weights!r}",
+        )
+        need(
+            self.dropout is None or 0 <= self.dropout < 1,
+            f"dropout must be in [0, 1) or None, got {self.dropout}",
+        )
+        need(self.log_every >= 1, f"log_every must be >= 1, got {self.log_every}")
+        if problems:
+            raise ValueError("invalid TrainConfig: " + "; ".join(problems))
+
+    @property
+    def effective_stride(self) -> int:
+        """``stride``, or ``window // 2`` when it is None."""
+        return self.stride if self.stride is not None else self.window // 2
+
+    def total_steps(self, n_windows: int) -> int:
+        """Number of optimisation steps for ``n_windows`` training windows."""
+        if self.epochs is not None:
+            per_epoch = max(1, -(-n_windows // self.batch_size))
+            return self.epochs * per_epoch
+        assert self.max_steps is not None
+        return self.max_steps
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        """Return a validated copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Build from a dict, rejecting unknown keys by name."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown TrainConfig keys: {unknown}")
+        return cls(**data)
