@@ -1,6 +1,26 @@
-"""Reading and writing poses, labels and videos (no torch, napari or Qt)."""
+"""Reading and writing poses, labels and videos (no torch, napari or Qt).
 
-from .load import load_poses, register_loader
+``load_poses`` dispatches to the readers registered with ``register_loader``
+(DeepLabCut, SLEAP, SLEAP analysis, Anipose, SimBA); the readers themselves are
+imported on first use, so importing this package stays light.
+"""
+
+from .load import (
+    default_edges,
+    find_video,
+    get_loader,
+    load_poses,
+    loader_names,
+    register_loader,
+)
 from .poses import Poses
 
-__all__ = ["Poses", "load_poses", "register_loader"]
+__all__ = [
+    "Poses",
+    "default_edges",
+    "find_video",
+    "get_loader",
+    "load_poses",
+    "loader_names",
+    "register_loader",
+]

@@ -1,0 +1,292 @@
+"""DeepLabCut pose tables: predictions (.h5/.csv) and labelled data (CollectedData).
+
+Column layouts read (pandas ``MultiIndex`` columns):
+
+* single animal: ``scorer / bodyparts / coords``;
+* multi-animal (maDLC): ``scorer / individuals / bodyparts / coords``; unique
+  body parts (individual ``single``) become their own individual named
+  ``"single"`` whose other keypoints are NaN (and the animals' keypoints list the
+  unique parts as NaN too), so every individual shares one keypoint list;
+* legacy two-animal tables with body-part prefixes (``B_Nose``, ``W_Nose``):
+  individuals ``B``, ``W`` with the prefix stripped (see :func:`split_prefixes`);
+* coords ``x, y[, z][, likelihood]``; ``z`` gives 3D poses.
+
+Missing points are NaN, and ``x == y == likelihood == 0`` is read as missing.
+Labelled-data files (index = image paths, coords ``x, y``) get ``frame_index``
+from the image numbers and keep the paths in ``metadata["image_paths"]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import CorruptFileError, NotAPoseTableError
+from .load import register_loader
+from .poses import Poses
+from .validate import hdf5_keys, is_hdf5, read_text_head
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "dlc_table_to_poses",
+    "load_dlc",
+    "read_dlc_table",
+    "sniff_dlc",
+    "split_prefixes",
+]
+
+_COORDS = ("x", "y", "z", "likelihood")
+#: First words of prefixes that name a body side, never an animal.
+_SIDE_WORDS = {
+    "l", "r", "left", "right", "front", "fore", "back", "hind", "upper", "lower",
+    "top", "bottom", "inner", "outer", "mid", "middle", "lat", "tail", "spine",
+    "ear", "eye", "paw", "hip", "center", "centre",
+}  # fmt: skip
+
+
+# ------------------------------------------------------------------ sniffing
+def _csv_header_rows(lines: list[str]) -> int:
+    """Return 3 or 4 header rows for a DLC CSV, 0 when it is not one."""
+    first = [line.split(",", 1)[0].strip().strip('"').lower() for line in lines]
+    if len(first) < 3 or first[0] != "scorer":
+        return 0
+    if first[1] == "individuals" and len(first) >= 4 and first[3] == "coords":
+        return 4
+    if first[1] == "bodyparts" and first[2] == "coords":
+        return 3
+    return 0
+
+
+def sniff_dlc(path: Path) -> bool:
+    """Return True for a DLC table: a pandas HDF5 store or a DLC-header CSV."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return _csv_header_rows(read_text_head(path, 4)) > 0
+    if not is_hdf5(path):
+        return False
+    keys = hdf5_keys(path)
+    return any("pandas_type" in attrs for attrs in keys.values())
+
+
+# ------------------------------------------------------------------ reading
+def read_dlc_table(path: str | Path):
+    """Read a DLC table into a ``pandas.DataFrame`` with MultiIndex columns.
+
+    Raises
+    ------
+    NotAPoseTableError
+        The file holds no table with DLC columns.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        n_rows = _csv_header_rows(read_text_head(path, 4))
+        if not n_rows:
+            raise NotAPoseTableError(
+                path, "no DeepLabCut header (scorer/bodyparts/coords rows)"
+            )
+        head = read_text_head(path, n_rows)
+        cells = [c.strip().strip('"').lower() for c in head[n_rows - 1].split(",")]
+        n_index = next((i for i, c in enumerate(cells) if c in _COORDS), 1)
+        index_col = list(range(max(n_index, 1)))
+        return pd.read_csv(path, header=list(range(n_rows)), index_col=index_col)
+    try:
+        return pd.read_hdf(path)
+    except ValueError as exc:
+        if "key must be provided" not in str(exc):
+            raise
+    keys = [k for k, attrs in hdf5_keys(path).items() if "pandas_type" in attrs]
+    key = "df_with_missing" if "df_with_missing" in keys else keys[0]
+    log.info("%s holds several tables %s; reading %r", path, keys, key)
+    return pd.read_hdf(path, key=key)
+
+
+def split_prefixes(bodyparts: list[str]) -> tuple[list[str], list[str]] | None:
+    """Split legacy two-animal names (``B_Nose``, ``W_Nose``) into (animal, part).
+
+    A prefix (text before the first ``_``) is detected only when every body part
+    has one, there are at least two distinct prefixes, every prefix carries the
+    same set of stripped names, and no prefix is a body-side word (``Left_``,
+    ``R_`` ...).
+
+    Returns
+    -------
+    (prefixes, names) or None
+        Per body part, its animal prefix and stripped name; None when the names
+        are not prefixed.
+    """
+    parts = [str(b).split("_", 1) for b in bodyparts]
+    if any(len(p) != 2 or not p[0] or not p[1] for p in parts):
+        return None
+    groups: dict[str, list[str]] = {}
+    for prefix, name in parts:
+        groups.setdefault(prefix, []).append(name)
+    if len(groups) < 2 or any(p.lower() in _SIDE_WORDS for p in groups):
+        return None
+    sets = [sorted(names) for names in groups.values()]
+    if any(s != sets[0] for s in sets) or len(set(sets[0])) != len(sets[0]):
+        return None
+    return [p[0] for p in parts], [p[1] for p in parts]
+
+
+def _unique(values) -> list[str]:
+    return list(dict.fromkeys(str(v) for v in values))
+
+
+def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
+    """Convert a DLC DataFrame to :class:`Poses` (vectorised, one reshape).
+
+    Parameters
+    ----------
+    df
+        ``(time, column)`` table with MultiIndex columns ending in
+        ``bodyparts / coords`` (optionally ``individuals`` before them).
+    path
+        The file, for error messages.
+
+    Raises
+    ------
+    NotAPoseTableError
+        The columns are not ``x, y[, z][, likelihood]`` per body part.
+    """
+    columns = df.columns
+    if columns.nlevels < 2:
+        raise NotAPoseTableError(path, "columns are not a bodyparts/coords header")
+    names = [str(n).lower() if n is not None else "" for n in columns.names]
+    coord_level = columns.nlevels - 1
+    bp_level = names.index("bodyparts") if "bodyparts" in names else coord_level - 1
+    if "individuals" in names:
+        ind_level = names.index("individuals")
+    else:
+        ind_level = 1 if columns.nlevels == 4 else None
+    coords = np.array([str(c).lower() for c in columns.get_level_values(coord_level)])
+    if not set(coords) <= set(_COORDS) or not {"x", "y"} <= set(coords):
+        found = ", ".join(_unique(coords)[:6])
+        raise NotAPoseTableError(
+            path, f"coords must be x, y[, z][, likelihood], found {found}"
+        )
+    bodyparts = [str(b) for b in columns.get_level_values(bp_level)]
+    if ind_level is not None:
+        individuals = [str(i) for i in columns.get_level_values(ind_level)]
+    else:
+        split = split_prefixes(_unique(bodyparts))
+        if split is None:
+            individuals = ["individual_0"] * len(bodyparts)
+        else:
+            lookup = dict(zip(_unique(bodyparts), zip(*split)))
+            individuals = [lookup[b][0] for b in bodyparts]
+            bodyparts = [lookup[b][1] for b in bodyparts]
+    ind_names, kp_names = _unique(individuals), _unique(bodyparts)
+    if "single" in ind_names:  # unique body parts: keep them last
+        ind_names = [i for i in ind_names if i != "single"] + ["single"]
+    ind_of = {n: i for i, n in enumerate(ind_names)}
+    kp_of = {n: i for i, n in enumerate(kp_names)}
+    ii = np.array([ind_of[i] for i in individuals])
+    kk = np.array([kp_of[k] for k in bodyparts])
+    n_space = 3 if "z" in coords else 2
+    values = df.to_numpy(dtype=np.float64, copy=False)  # (time, column)
+    n_time = values.shape[0]
+    shape = (n_time, len(ind_names), len(kp_names))
+    position = np.full((*shape, n_space), np.nan)
+    for s, coord in enumerate("xyz"[:n_space]):
+        sel = coords == coord
+        position[:, ii[sel], kk[sel], s] = values[:, sel]
+    sel = coords == "likelihood"
+    if sel.any():
+        confidence = np.full(shape, np.nan)
+        confidence[:, ii[sel], kk[sel]] = values[:, sel]
+        # undetected points stored as 0, 0, 0 (DeepOF maDLC)
+        zero = (confidence == 0) & (position[..., 0] == 0) & (position[..., 1] == 0)
+        position[zero] = np.nan
+    else:
+        confidence = np.ones(shape)
+    confidence[np.isnan(position).any(axis=-1)] = np.nan
+    scorer = _unique(re.sub(r"\.\d+$", "", str(s)) for s in columns.get_level_values(0))
+    metadata = {"scorer": scorer[0] if scorer else None}
+    frame_index = _frame_index(df.index, metadata)
+    return Poses(
+        position=position,
+        confidence=confidence,
+        keypoints=tuple(kp_names),
+        individuals=tuple(ind_names),
+        frame_index=frame_index,
+        source="dlc",
+        path=None if path is None else Path(path),
+        metadata=metadata,
+    )
+
+
+def _frame_index(index, metadata: dict) -> np.ndarray:
+    """Integer index -> frame numbers; image paths -> numbers in the file names."""
+    n = len(index)
+    from pandas.api.types import is_integer_dtype
+
+    if index.nlevels == 1 and is_integer_dtype(index.dtype):
+        return index.to_numpy(dtype=np.int64)
+    if index.nlevels > 1:
+        paths = ["/".join(str(p) for p in row) for row in index]
+    else:
+        paths = [str(p) for p in index]
+    metadata["image_paths"] = paths
+    metadata["kind"] = "labelled-data"
+    numbers = [re.findall(r"(\d+)\D*$", re.split(r"[\\/]", p)[-1]) for p in paths]
+    if all(numbers):
+        frames = np.array([int(m[-1]) for m in numbers], dtype=np.int64)
+        if len(np.unique(frames)) == n:
+            return frames
+    return np.arange(n, dtype=np.int64)
+
+
+def _config_skeleton(path: Path, keypoints: tuple[str, ...]) -> tuple:
+    """Edges from a DLC project's ``config.yaml`` next to (or above) the file."""
+    for folder in (path.parent, path.parent.parent, path.parent.parent.parent):
+        config = folder / "config.yaml"
+        if config.is_file():
+            break
+    else:
+        return ()
+    try:
+        import yaml
+
+        with open(config, encoding="utf-8") as fh:
+            skeleton = (yaml.safe_load(fh) or {}).get("skeleton") or []
+    except Exception as exc:  # an unreadable config must not stop the poses
+        log.warning("ignoring %s: %s", config, exc)
+        return ()
+    index = {k: i for i, k in enumerate(keypoints)}
+    return tuple(
+        (index[a], index[b])
+        for pair in skeleton
+        if isinstance(pair, (list, tuple)) and len(pair) == 2
+        for a, b in [pair]
+        if a in index and b in index
+    )
+
+
+@register_loader("dlc", suffixes=(".h5", ".hdf5", ".csv"), sniff=sniff_dlc)
+def load_dlc(path: str | Path) -> Poses:
+    """Read a DeepLabCut prediction or labelled-data file (.h5 or .csv).
+
+    Returns
+    -------
+    Poses
+        ``position (time, individual, keypoint, space)``; individuals in file
+        order (``"individual_0"`` for single-animal files).
+    """
+    path = Path(path)
+    try:
+        df = read_dlc_table(path)
+    except (NotAPoseTableError, CorruptFileError):
+        raise
+    except (OSError, KeyError, ValueError, TypeError, IndexError) as exc:
+        raise CorruptFileError(
+            path, f"DeepLabCut table cannot be read ({type(exc).__name__}: {exc})"
+        ) from exc
+    poses = dlc_table_to_poses(df, path)
+    edges = _config_skeleton(path, poses.keypoints)
+    return poses.replace(edges=edges) if edges else poses
