@@ -189,23 +189,24 @@ def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
     ii = np.array([ind_of[i] for i in individuals])
     kk = np.array([kp_of[k] for k in bodyparts])
     n_space = 3 if "z" in coords else 2
-    values = df.to_numpy(dtype=np.float64, copy=False)  # (time, column)
-    n_time = values.shape[0]
-    shape = (n_time, len(ind_names), len(kp_names))
-    position = np.full((*shape, n_space), np.nan)
-    for s, coord in enumerate("xyz"[:n_space]):
-        sel = coords == coord
-        position[:, ii[sel], kk[sel], s] = values[:, sel]
-    sel = coords == "likelihood"
-    if sel.any():
-        confidence = np.full(shape, np.nan)
-        confidence[:, ii[sel], kk[sel]] = values[:, sel]
-        # undetected points stored as 0, 0, 0 (DeepOF maDLC)
-        zero = (confidence == 0) & (position[..., 0] == 0) & (position[..., 1] == 0)
-        position[zero] = np.nan
-    else:
+    values = df.to_numpy(dtype=np.float64)  # (time, column), often a view
+    if not values.flags.writeable:  # copy-on-write view of our own, fresh table
+        try:
+            values.setflags(write=True)
+        except ValueError:
+            values = values.copy()
+    shape = (values.shape[0], len(ind_names), len(kp_names))
+    position, confidence = _grid(values, coords, ii, kk, shape, n_space)
+    missing = np.isnan(position[..., 0]) | np.isnan(position[..., 1])
+    if confidence is None:
         confidence = np.ones(shape)
-    confidence[np.isnan(position).any(axis=-1)] = np.nan
+    else:  # undetected points stored as 0, 0, 0 (DeepOF maDLC)
+        zero = confidence == 0
+        if zero.any():
+            zero &= (position[..., 0] == 0) & (position[..., 1] == 0)
+            position[zero] = np.nan
+            missing |= zero
+    confidence[missing] = np.nan
     scorer = _unique(re.sub(r"\.\d+$", "", str(s)) for s in columns.get_level_values(0))
     metadata = {"scorer": scorer[0] if scorer else None}
     frame_index = _frame_index(df.index, metadata)
@@ -219,6 +220,45 @@ def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
         path=None if path is None else Path(path),
         metadata=metadata,
     )
+
+
+def _grid(values, coords, ii, kk, shape, n_space):
+    """Scatter ``(time, column)`` values into position and confidence arrays.
+
+    Returns ``position (time, individual, keypoint, space)`` and
+    ``confidence (time, individual, keypoint)`` (None without likelihood).
+    """
+    n_time, n_ind, n_kp = shape
+    n_coord = len(_unique(coords))
+    groups = len(coords) // max(n_coord, 1)
+    regular = (
+        groups * n_coord == len(coords) == n_ind * n_kp * n_coord
+        and (coords.reshape(groups, n_coord) == coords[:n_coord]).all()
+        and (ii[::n_coord] == np.repeat(np.arange(n_ind), n_kp)).all()
+        and (kk[::n_coord] == np.tile(np.arange(n_kp), n_ind)).all()
+    )
+    has_lik = "likelihood" in coords
+    if regular:  # one reshape, no scatter: (time, individual, keypoint, coord)
+        # a view when the strides allow it (both pandas block layouts do)
+        grid = values.reshape(n_time, n_ind, n_kp, n_coord)
+        order = list(coords[:n_coord])
+        space = [order.index(c) for c in "xyz"[:n_space]]
+        if space == list(range(space[0], space[0] + n_space)):
+            position = grid[..., space[0] : space[0] + n_space]  # view, no copy
+        else:
+            position = grid[..., space]
+        lik = grid[..., order.index("likelihood")] if has_lik else None
+        return position, lik
+    position = np.full((*shape, n_space), np.nan)
+    for s, coord in enumerate("xyz"[:n_space]):
+        sel = coords == coord
+        position[:, ii[sel], kk[sel], s] = values[:, sel]
+    if not has_lik:
+        return position, None
+    sel = coords == "likelihood"
+    confidence = np.full(shape, np.nan)
+    confidence[:, ii[sel], kk[sel]] = values[:, sel]
+    return position, confidence
 
 
 def _frame_index(index, metadata: dict) -> np.ndarray:

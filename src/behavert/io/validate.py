@@ -107,8 +107,8 @@ def open_hdf5(path: str | Path) -> Iterator[h5py.File]:
         handle.close()
 
 
-def hdf5_keys(path: str | Path) -> dict[str, dict]:
-    """Return the top-level names of an HDF5 file and each one's attributes.
+def hdf5_keys(path: str | Path) -> dict[str, set[str]]:
+    """Return the top-level names of an HDF5 file and each one's attribute names.
 
     Raises
     ------
@@ -117,10 +117,7 @@ def hdf5_keys(path: str | Path) -> dict[str, dict]:
     """
     with open_hdf5(path) as handle:
         try:
-            return {
-                name: {k: handle[name].attrs[k] for k in handle[name].attrs}
-                for name in handle
-            }
+            return {name: set(handle[name].attrs.keys()) for name in handle}
         except (OSError, KeyError, RuntimeError) as exc:
             raise CorruptFileError(
                 path, f"HDF5 file is damaged, maybe truncated ({exc})"
@@ -173,9 +170,14 @@ def check_poses(poses: Poses, path: str | Path | None = None) -> Poses:
         raise NoFramesError(path, "file holds no frames (0 rows of poses)")
     if poses.n_individuals == 0 or poses.n_keypoints == 0:
         raise NoFramesError(path, "file holds no instances / keypoints")
-    # (time, individual, keypoint) -> (keypoint,)
-    seen = ~np.isnan(poses.position[..., 0]).all(axis=(0, 1))
-    missing = [name for name, ok in zip(poses.keypoints, seen) if not ok]
+    # cheap first: keypoints seen in frame 0 are fine; scan the others fully
+    x = poses.position[..., 0]  # (time, individual, keypoint)
+    unseen_first = np.isnan(x[0]).all(axis=0)  # (keypoint,)
+    missing = [
+        name
+        for k, name in enumerate(poses.keypoints)
+        if unseen_first[k] and np.isnan(x[:, :, k]).all()
+    ]
     if missing:
         where = f"{Path(path).name}: " if path is not None else ""
         warnings.warn(
