@@ -1,0 +1,83 @@
+"""Tests for behavert.napari.widgets.import_widget (the "Import poses" widget)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+
+DLC = "dlc/openfield_pranav"
+DLC_CSV = f"{DLC}/openfield_dlc_inference_example.csv"
+
+
+@pytest.fixture
+def widget(make_napari_viewer_proxy):
+    from behavert.napari.widgets import ImportPosesWidget
+
+    viewer = make_napari_viewer_proxy(show=True)
+    return ImportPosesWidget(viewer), viewer
+
+
+def _click_import(widget) -> None:
+    from qtpy.QtWidgets import QPushButton
+
+    widget.native.findChild(QPushButton, "import_button").click()
+
+
+def test_controls_have_object_names(widget):
+    from qtpy.QtWidgets import QWidget
+
+    import_widget, _ = widget
+    for name in ["pose_file", "video_file", "likelihood_threshold", "fps"]:
+        assert import_widget.native.findChild(QWidget, name) is not None, name
+
+
+def test_import_with_explicit_video_and_reimport(
+    widget, shared_data, mocker, screenshot
+):
+    import_widget, viewer = widget
+    show_error = mocker.patch("behavert.napari._notify.show_error")
+    import_widget._pose_file.value = shared_data / DLC_CSV
+    import_widget._video_file.value = shared_data / DLC / "m3v1mp4.mp4"
+    import_widget._fps.value = 25.0
+    _click_import(import_widget)
+    show_error.assert_not_called()
+    names = [layer.name for layer in viewer.layers]
+    stem = "openfield_dlc_inference_example"
+    assert names == [f"{stem} video", f"{stem} keypoints", f"{stem} skeleton"]
+    assert viewer.layers[0].data.shape == (2330, 480, 640)
+    assert not isinstance(viewer.layers[0].data, np.ndarray)
+    poses = viewer.layers[1].metadata["poses"]
+    assert poses.fps == 25.0
+    n_all = len(viewer.layers[1].data)
+    assert "2330 frames" in import_widget._status.value
+
+    # re-import with a likelihood threshold: same layers, replaced in place
+    import_widget._likelihood.value = 0.95
+    _click_import(import_widget)
+    assert [layer.name for layer in viewer.layers] == names
+    points = viewer.layers[f"{stem} keypoints"]
+    assert len(points.data) < n_all
+    assert (points.features["confidence"] >= 0.95).all()
+    viewer.dims.set_point(0, 1200)
+    viewer.reset_view()
+    shot = screenshot(viewer, "openfield_dlc.png")
+    assert shot[..., :3].std() > 5
+
+
+def test_missing_file_is_a_notification(widget, tmp_path, mocker):
+    import_widget, viewer = widget
+    show_error = mocker.patch("behavert.napari._notify.show_error")
+    import_widget._pose_file.value = tmp_path / "synthetic_missing.slp"
+    _click_import(import_widget)
+    show_error.assert_called_once()
+    assert "synthetic_missing.slp" in show_error.call_args.args[0]
+    assert len(viewer.layers) == 0
+
+
+def test_no_file_chosen_is_a_notification(widget, mocker):
+    import_widget, viewer = widget
+    show_error = mocker.patch("behavert.napari._notify.show_error")
+    assert import_widget._on_import_button_clicked() == []
+    show_error.assert_called_once()
