@@ -76,7 +76,7 @@ def load_anipose(path: str | Path) -> Poses:
     scores = [f"{bp}_score" for bp in bodyparts]
     has_score = np.array([c in df for c in scores])
     # (time, keypoint); 1.0 where a body part has no score column
-    confidence = df.reindex(columns=scores).to_numpy(np.float64)
+    confidence = df.reindex(columns=scores).to_numpy(np.float64, copy=True)
     confidence[:, ~has_score] = 1.0
     confidence = confidence[:, None, :]  # (time, 1, keypoint)
     metadata: dict = {}
