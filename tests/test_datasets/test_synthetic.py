@@ -207,13 +207,13 @@ def test_behaviours_separable_from_simple_features():
     from sklearn.metrics import f1_score
 
     recs = [
-        generate_synthetic(3600, seed=s, genotype=g)
+        generate_synthetic(3000, seed=s, genotype=g)
         for s, g in ((11, "wt"), (12, "ko"), (13, "wt"))
     ]
     feats = [
         frame_features(r.poses.position, r.poses.metadata["body_length"]) for r in recs
     ]
-    clf = RandomForestClassifier(60, min_samples_leaf=2, random_state=0, n_jobs=1)
+    clf = RandomForestClassifier(40, min_samples_leaf=2, random_state=0, n_jobs=1)
     clf.fit(np.vstack(feats[:2]), np.concatenate([r.labels for r in recs[:2]]))
     pred = clf.predict(feats[2])
     assert f1_score(recs[2].labels, pred, average="macro") >= 0.85
