@@ -54,3 +54,22 @@ def test_heading_from_back_to_front_and_pca_fallback():
     np.testing.assert_allclose(angle[0], np.pi / 2)
     assert np.isnan(angle[1])
     np.testing.assert_allclose(abs(wrap_angle(angle[2])), np.pi)
+
+
+def test_torso_of_heading_ends_only_is_the_centroid():
+    refs = References.from_names(
+        ["snout", "leftear", "rightear", "tailbase"],
+        nose=["nose", "snout"],
+        front=["neck", "snout"],
+        back=["tailbase"],
+        centre=["spine", "tailbase"],
+    )
+    assert refs.torso == (0, 1, 2, 3)
+    refs = References.from_names(
+        ["nose", "neck", "spine", "tail_base"],
+        nose=["nose"],
+        front=["neck"],
+        back=["tail_base"],
+        centre=["spine", "neck", "tail_base"],
+    )
+    assert refs.torso == (1, 2, 3)

@@ -71,12 +71,19 @@ class References:
         back: Sequence[str],
         centre: Sequence[str],
     ) -> References:
-        """Resolve names; fall back to the first (nose, front) or last (back) point."""
+        """Resolve names; fall back to the first (nose, front) or last (back) point.
+
+        The torso is every ``centre`` keypoint found, or all keypoints (the
+        centroid) when none is found or the torso would only be the heading's
+        front/back points (e.g. a tail base alone).
+        """
         n = len(keypoints)
         nose_groups = resolve_candidates(keypoints, nose) or [(0,)]
         front_groups = resolve_candidates(keypoints, front) or [(0,)]
         back_groups = resolve_candidates(keypoints, back) or [(n - 1,)]
         torso = sorted({i for g in resolve_candidates(keypoints, centre) for i in g})
+        if set(torso) <= set(front_groups[0]) | set(back_groups[0]):
+            torso = []  # only the heading ends (e.g. tail base): use the centroid
         return cls(
             nose=tuple(nose_groups),
             front=tuple(front_groups),
