@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import CorruptFileError, NotAPoseTableError
 from .load import register_loader
 from .poses import Poses
-from .validate import hdf5_keys, is_hdf5, read_text_head
+from .validate import hdf5_keys, read_text_head
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,7 @@ def sniff_dlc(path: Path) -> bool:
     path = Path(path)
     if path.suffix.lower() == ".csv":
         return _csv_header_rows(read_text_head(path, 4)) > 0
-    if not is_hdf5(path):
-        return False
-    keys = hdf5_keys(path)
+    keys = hdf5_keys(path)  # raises UnknownFormatError when not HDF5
     return any("pandas_type" in attrs for attrs in keys.values())
 
 

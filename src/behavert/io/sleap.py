@@ -29,7 +29,7 @@ from ..errors import (
 )
 from .load import register_loader
 from .poses import Poses
-from .validate import hdf5_keys, is_hdf5, open_hdf5
+from .validate import hdf5_keys, open_hdf5
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +38,13 @@ __all__ = ["load_sleap", "load_sleap_analysis", "sniff_sleap_analysis", "sniff_s
 
 def sniff_slp(path: Path) -> bool:
     """Return True for an HDF5 ``.slp`` file (SLEAP labels)."""
-    if not is_hdf5(path):
-        return False
-    keys = hdf5_keys(path)
+    keys = hdf5_keys(path)  # raises UnknownFormatError when not HDF5
     return "metadata" in keys or "frames" in keys
 
 
 def sniff_sleap_analysis(path: Path) -> bool:
     """Return True for a SLEAP analysis HDF5 file (``tracks`` + ``node_names``)."""
-    if not is_hdf5(path):
-        return False
-    keys = hdf5_keys(path)
+    keys = hdf5_keys(path)  # raises UnknownFormatError when not HDF5
     return "tracks" in keys and "node_names" in keys and "table" not in keys
 
 
