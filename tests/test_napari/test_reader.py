@@ -70,6 +70,32 @@ def test_corrupt_file_becomes_a_notification(truncated_slp, mocker):
     assert "synthetic_truncated.slp" in show_error.call_args.args[0]
 
 
+def test_warnings_become_notifications(shared_data, mocker):
+    """testDLC_sleap.slp names a video that is absent: a warning notification."""
+    show_warning = mocker.patch("behavert.napari._notify.show_warning")
+    reader = napari_get_reader(str(shared_data / "dlc/deepof_tests/testDLC_sleap.slp"))
+    assert reader is not None
+    show_warning.assert_called()
+    assert "video" in show_warning.call_args.args[0]
+    assert [lt for _, _, lt in reader("x")] == ["points", "vectors"]
+
+
+def test_index_offset_of_real_file(shared_data):
+    """reachingDEMO_2D.h5 starts at frame 42150; its points sit on those frames."""
+    path = shared_data / "dlc/dlc2kinematics_reaching/reachingDEMO_2D.h5"
+    layers = napari_get_reader(str(path))(str(path))
+    points, kwargs, _ = layers[0]
+    assert points[:, 0].min() == 42150 and points[:, 0].max() == 42949
+    table = pd.read_hdf(path)
+    first = table.columns.get_level_values(1)[0]
+    x = table.loc[42500].xs((first, "x"), level=(1, 2)).item()
+    y = table.loc[42500].xs((first, "y"), level=(1, 2)).item()
+    sel = (kwargs["features"]["frame"] == 42500) & (
+        kwargs["features"]["keypoint"] == first
+    )
+    np.testing.assert_allclose(points[sel.to_numpy(), 1:], [[y, x]])
+
+
 # ---------------------------------------------------------------- in napari
 @pytest.mark.gui
 def test_open_sleap_in_viewer(make_napari_viewer, shared_data, screenshot):
@@ -94,6 +120,7 @@ def test_open_sleap_in_viewer(make_napari_viewer, shared_data, screenshot):
     np.testing.assert_allclose(_sorted_rows(shown), _sorted_rows(expected))
     viewer.dims.set_point(0, frame)
     viewer.reset_view()
+    assert image.data.n_decoded < 20  # only the frames shown were decoded
     shot = screenshot(viewer, "centered_pair_sleap.png")
     assert shot[..., :3].std() > 5
 

@@ -179,6 +179,7 @@ class VideoReader:
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._cache_bytes = int(cache_bytes)
         self.n_seeks = 0  # how often the decoder was repositioned (diagnostics)
+        self.n_decoded = 0  # frames converted to arrays (diagnostics: laziness)
         self._gray = False
         first = self._decode_rgb(0)
         height, width = first.shape[:2]
@@ -381,6 +382,7 @@ class VideoReader:
                     )
             self._next = pos + 1
             if pos == index:
+                self.n_decoded += 1
                 return frame.to_ndarray(format="rgb24")
             if pos > index:  # overshot: seek landed after the target
                 if retried:
