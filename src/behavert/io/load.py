@@ -220,7 +220,8 @@ def load_poses(
             f"cannot be read as a {spec.name} file ({type(exc).__name__}: {exc})",
         ) from exc
     check_poses(poses, path)
-    changes: dict = {"path": path, "source": poses.source or spec.name}
+    source_name = poses.source if poses.source not in ("", "unknown") else spec.name
+    changes: dict = {"path": path, "source": source_name}
     if not poses.edges:
         changes["edges"] = default_edges(poses.keypoints)
     metadata = dict(poses.metadata)
