@@ -13,7 +13,12 @@ Column layouts read (pandas ``MultiIndex`` columns):
 
 Missing points are NaN, and ``x == y == likelihood == 0`` is read as missing.
 Labelled-data files (index = image paths, coords ``x, y``) get ``frame_index``
-from the image numbers and keep the paths in ``metadata["image_paths"]``.
+from the image numbers and keep the paths in ``metadata["image_paths"]``. They are
+read with pandas too: ``sleap_io.load_dlc`` (0.9.5) keeps only frames whose images
+exist on disk, so it returns no frames when the PNGs are absent.
+
+``position`` is, where the column layout allows, a strided view onto the table
+that pandas read (no copy), so loading stays close to ``pandas.read_hdf`` speed.
 """
 
 from __future__ import annotations
