@@ -194,7 +194,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
     if getattr(model.config, "sequence_labels", None):
         names = list(model.config.sequence_labels)
-        probs = predict_sequences(model, tokenizer, poses_list, batch_size=args.batch_size)
+        probs = predict_sequences(
+            model, tokenizer, poses_list, batch_size=args.batch_size
+        )
         table = pd.DataFrame(probs, columns=[f"p_{n}" for n in names])
         table.insert(0, "recording", [_stem(p, i) for i, p in enumerate(poses_list)])
         table["group"] = [names[k] for k in probs.argmax(1)]
@@ -236,9 +238,11 @@ def evaluate_frames(model, tokenizer, poses_list, labels_list, min_bout: int = 0
     ys, preds, probs = [], [], []
     for poses, labels in zip(poses_list, labels_list):
         pred = predict_frames(model, tokenizer, poses)
-        y = to_class_indices(labels, background=names[0]) if hasattr(
-            labels, "names"
-        ) else np.asarray(labels)
+        y = (
+            to_class_indices(labels, background=names[0])
+            if hasattr(labels, "names")
+            else np.asarray(labels)
+        )
         if hasattr(labels, "names") and list(labels.names) != names[1:]:
             y = _reindex(labels, names)
         p = pred.labels
@@ -288,7 +292,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    summary = run_demo(Path(args.out), quick=args.quick, screenshot=not args.no_screenshot)
+    summary = run_demo(
+        Path(args.out), quick=args.quick, screenshot=not args.no_screenshot
+    )
     print(summary)
     return 0
 

@@ -39,8 +39,14 @@ class DemoSettings:
 
     @classmethod
     def quick(cls) -> DemoSettings:
-        return cls(n_train=6, n_test=2, n_frames=1200, pretrain_steps=100,
-                   frame_steps=250, sequence_steps=120)
+        return cls(
+            n_train=6,
+            n_test=2,
+            n_frames=1200,
+            pretrain_steps=100,
+            frame_steps=250,
+            sequence_steps=120,
+        )
 
 
 def _screenshot(out: Path) -> str:
@@ -104,27 +110,38 @@ def run_demo(
         return callback
 
     tc = TrainConfig(
-        lr=1e-3, batch_size=settings.batch_size, window=settings.window, seed=0,
-        max_steps=settings.pretrain_steps, checkpoint_every=100,
+        lr=1e-3,
+        batch_size=settings.batch_size,
+        window=settings.window,
+        seed=0,
+        max_steps=settings.pretrain_steps,
+        checkpoint_every=100,
     )
     pre = run_to_end(
-        pretrain(poses[train], config=settings.preset, train_config=tc,
-                 out=out / "pretrain"),
+        pretrain(
+            poses[train], config=settings.preset, train_config=tc, out=out / "pretrain"
+        ),
         report("pretrain"),
     )
     frames = run_to_end(
         finetune_frames(
-            poses[train], [r.labels for r in recordings[train]], out / "pretrain",
+            poses[train],
+            [r.labels for r in recordings[train]],
+            out / "pretrain",
             train_config=tc.replace(max_steps=settings.frame_steps, lr=1e-3),
-            class_names=names, out=out / "frames",
+            class_names=names,
+            out=out / "frames",
         ),
         report("frames"),
     )
     genotype = run_to_end(
         finetune_sequences(
-            poses[train], [r.genotype for r in recordings[train]], out / "pretrain",
+            poses[train],
+            [r.genotype for r in recordings[train]],
+            out / "pretrain",
             train_config=tc.replace(max_steps=settings.sequence_steps, lr=5e-4),
-            group_names=("wt", "ko"), out=out / "genotype",
+            group_names=("wt", "ko"),
+            out=out / "genotype",
         ),
         report("sequences"),
     )
@@ -143,8 +160,12 @@ def run_demo(
                 table[f"p_{name}"] = pred.probabilities[:, k]
             table["predicted"] = [pred.names[k] for k in pred.labels]
             table.to_csv(tmp, index=False)
-    fm = frame_metrics(np.concatenate(ys), np.concatenate(ps),
-                       probabilities=np.concatenate(prs), names=list(names))
+    fm = frame_metrics(
+        np.concatenate(ys),
+        np.concatenate(ps),
+        probabilities=np.concatenate(prs),
+        names=list(names),
+    )
     group_names = list(genotype.model.config.sequence_labels)
     probs = predict_sequences(genotype.model, genotype.tokenizer, poses[test])
     truth = np.array([group_names.index(r.genotype) for r in recordings[test]])
@@ -170,8 +191,7 @@ def run_demo(
         f"accuracy {fm['accuracy']:.3f}",
         "- per-class F1: "
         + ", ".join(f"{n} {fm.get(f'f1/{n}', float('nan')):.2f}" for n in names),
-        f"- genotype (wt vs ko) per recording, held out: accuracy "
-        f"{sm['accuracy']:.3f}",
+        f"- genotype (wt vs ko) per recording, held out: accuracy {sm['accuracy']:.3f}",
         f"- total time: {metrics['seconds']} s",
     ]
     summary = "\n".join(lines) + "\n"

@@ -19,8 +19,8 @@ def write_screenshot(
     """Open poses (or the synthetic sample) in a viewer and save a canvas PNG."""
     import napari
 
-    from ._sample_data import make_synthetic_sample
     from ._reader import read_poses
+    from ._sample_data import make_synthetic_sample
 
     viewer = napari.Viewer(show=True)
     try:
