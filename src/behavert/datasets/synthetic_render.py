@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from ..errors import SkeletonMismatchError
@@ -148,6 +147,8 @@ def render_frames(
     numpy.ndarray
         ``(time, height, width)`` uint8 frames.
     """
+    import cv2  # only needed to draw
+
     position = np.asarray(position, dtype=np.float64)
     if position.ndim != 4 or position.shape[2:] != (len(KEYPOINTS), 2):
         raise SkeletonMismatchError(
