@@ -251,3 +251,22 @@ def test_labels_frame_round_trips_through_csv(rec, tmp_path):
     onehot = back[list(BEHAVIOURS)].to_numpy()
     np.testing.assert_array_equal(onehot.argmax(1), rec.labels)
     np.testing.assert_array_equal(back["frame"], np.arange(3600))
+
+
+@pytest.mark.parametrize("n_frames", [1, 2, 13])
+def test_tiny_recordings(n_frames):
+    rec = generate_synthetic(n_frames, seed=n_frames, render_video=True, image_size=32)
+    assert rec.poses.n_frames == n_frames == len(rec.labels) == len(rec.video)
+
+
+def test_render_video_rejects_other_skeletons(rec):
+    from behavert.errors import SkeletonMismatchError
+
+    other = rec.poses.replace(
+        position=rec.poses.position[:, :, :3],
+        confidence=rec.poses.confidence[:, :, :3],
+        keypoints=KEYPOINTS[:3],
+        edges=(),
+    )
+    with pytest.raises(SkeletonMismatchError, match="12 synthetic keypoints"):
+        render_video(other)
