@@ -194,7 +194,7 @@ class _Runtime:
         self.distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
         self.accelerator = None
         if self.distributed:
-            from accelerate import Accelerator
+            from accelerate import Accelerator, DistributedDataParallelKwargs
 
             want = pick_device(config.device) if config.device != "auto" else None
             cpu = want is not None and want.type == "cpu"
@@ -203,7 +203,11 @@ class _Runtime:
             mp = config.mixed_precision
             if mp == "auto":
                 mp = "no" if cpu else "bf16"
-            self.accelerator = Accelerator(cpu=cpu, mixed_precision=mp)
+            # The inner BERT's word embeddings are unused (inputs_embeds).
+            ddp = DistributedDataParallelKwargs(find_unused_parameters=True)
+            self.accelerator = Accelerator(
+                cpu=cpu, mixed_precision=mp, kwargs_handlers=[ddp]
+            )
             self.device = self.accelerator.device
             self.rank = self.accelerator.process_index
             self.world = self.accelerator.num_processes
@@ -503,3 +507,21 @@ def train_task(
 def copy_model(model):
     """A deep copy of a model (to keep an ``init`` model untouched)."""
     return copy.deepcopy(model)
+
+
+_PUBLIC = {
+    "pretrain": ".pretraining",
+    "finetune_frames": ".finetuning",
+    "finetune_sequences": ".finetuning",
+}
+__all__ += list(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    # ``behavert.train.loop.pretrain`` etc. live in pretraining.py / finetuning.py
+    # (imported lazily: they import this module).
+    if name in _PUBLIC:
+        import importlib
+
+        return getattr(importlib.import_module(_PUBLIC[name], __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

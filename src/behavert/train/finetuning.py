@@ -20,7 +20,7 @@ from ..io.poses import Poses
 from .config import TrainConfig
 from .loop import Task, TrainedRun, time_block_split, train_task
 from .metrics import average_precision, frame_metrics, sequence_metrics
-from .pretrain import (
+from .pretraining import (
     crop,
     featurise,
     finish,
@@ -353,7 +353,7 @@ def finetune_sequences(
     def evaluate(m) -> dict:
         per: dict[int, list] = {}
         for i, a, b in val_segments:
-            per.setdefault(i, []).append(
+            per.setdefault(i, []).extend(
                 window_logits(m, features[i][a:b], window, stride, tc.batch_size)
             )
         rec = sorted(per)

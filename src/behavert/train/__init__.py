@@ -1,0 +1,43 @@
+"""Training: configuration, generator loops, checkpoints, metrics and saved runs.
+
+Names are imported lazily, so ``behavert.train.metrics`` or
+``behavert.train.config`` can be used without importing torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "TrainConfig": ".config",
+    "pick_device": ".device",
+    "TrainEvent": ".loop",
+    "TrainedRun": ".loop",
+    "run_to_end": ".loop",
+    "time_block_split": ".loop",
+    "pretrain": ".pretraining",
+    "finetune_frames": ".finetuning",
+    "finetune_sequences": ".finetuning",
+    "save_run": ".run",
+    "load_run": ".run",
+    "save_checkpoint": ".checkpoint",
+    "find_last_checkpoint": ".checkpoint",
+    "frame_metrics": ".metrics",
+    "sequence_metrics": ".metrics",
+    "bout_recall": ".metrics",
+    "smooth_bouts": ".metrics",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(_EXPORTS[name], __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
