@@ -101,3 +101,24 @@ def test_axis_correlations_and_description():
     assert desc.loc["PC1", "explained_variance"] > desc.loc["PC2", "explained_variance"]
     with pytest.raises(ValueError, match="frames"):
         axis_correlations(tokens[:10], measures)
+
+
+@pytest.mark.realdata
+def test_real_two_mouse_dlc_file(shared_data):
+    from behavert import load_poses
+
+    poses = load_poses(
+        shared_data / "dlc" / "deepof_tests" / "testDLC_h5_table_madlc.h5"
+    )
+    df = kinematic_measures(poses.position, poses.keypoints, 30.0, poses.individuals)
+    a, b = poses.individuals
+    assert {f"{a} speed", f"{b} facing partner", "nose distance"} <= set(df.columns)
+    assert len(df) == poses.position.shape[0]
+    facing = df[[f"{a} facing partner", f"{b} facing partner"]].to_numpy()
+    assert np.nanmin(facing) >= 0 and np.nanmax(facing) <= 180
+    nose = poses.keypoints.index("Nose")
+    direct = np.linalg.norm(
+        poses.position[:, 0, nose] - poses.position[:, 1, nose], axis=-1
+    )
+    np.testing.assert_allclose(df["nose distance"], direct)
+    assert df["centre distance"].notna().mean() > 0.5
