@@ -48,7 +48,7 @@ def _runs(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def bouts(labels) -> pd.DataFrame:
-    """Runs of equal labels.
+    """List the runs (bouts) of equal labels.
 
     Parameters
     ----------
