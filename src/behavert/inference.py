@@ -54,35 +54,20 @@ class FramePrediction:
     names: tuple[str, ...]
 
 
-def _starts(n_frames: int, window: int, stride: int) -> list[int]:
-    if n_frames <= window:
-        return [0]
-    starts = list(range(0, n_frames - window + 1, stride))
-    if starts[-1] != n_frames - window:
-        starts.append(n_frames - window)
-    return starts
-
-
 def iter_batches(
     features: np.ndarray, window: int, stride: int, batch_size: int
-) -> Iterator[tuple[list[int], np.ndarray]]:
-    """Yield ``(starts, x)`` with ``x`` ``(batch, window', feature)`` copies.
+) -> Iterator[dict]:
+    """Stream batches of windows (``data.windows.iter_windows``).
 
-    ``window' = min(window, time)``; windows are copied one batch at a time.
+    The window is shortened to the recording when the recording is shorter,
+    so a short clip is one unpadded window. Yields dicts with ``inputs
+    (batch, window, feature)``, ``attention_mask (batch, window)`` and
+    ``starts (batch,)``; only one batch exists at a time.
     """
-    n = len(features)
-    w = min(window, n)
-    starts = _starts(n, w, stride)
-    for i in range(0, len(starts), batch_size):
-        chunk = starts[i : i + batch_size]
-        yield chunk, np.stack([features[s : s + w] for s in chunk]).astype(np.float32)
+    from .data.windows import iter_windows
 
-
-def _weights(w: int) -> np.ndarray:
-    """``(window,)`` stitching weights: a triangle peaking mid-window, floor 0.1."""
-    t = np.arange(w, dtype=np.float64)
-    tri = 1.0 - np.abs((t + 0.5) / w - 0.5) * 2.0
-    return 0.1 + 0.9 * tri
+    w = min(int(window), len(features))
+    yield from iter_windows(features, w, stride, batch_size)
 
 
 def _device_of(model) -> torch.device:
@@ -105,33 +90,33 @@ def _stitch(
     window: int,
     stride: int,
     batch_size: int,
-    per_frame: Callable[[torch.Tensor], torch.Tensor],
+    per_frame: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     device=None,
     progress: Callable[[int, int], Any] | None = None,
 ) -> np.ndarray:
-    """Weighted average over windows of ``per_frame(x) -> (batch, window, ...)``."""
+    """Weighted mean over windows of ``per_frame(x, mask) -> (batch, window, ...)``.
+
+    Returns ``(time, ...)`` float32 (``data.windows.Stitcher``, hann weights).
+    """
+    from .data.windows import Stitcher, window_starts
+
     dev = _prepare(model, device)
     n = len(features)
-    w = min(window, n)
-    weight = _weights(w)
-    total = len(_starts(n, w, stride))
-    acc = None
-    norm = np.zeros(n, dtype=np.float64)
+    total = len(window_starts(n, min(window, n), stride))
+    stitcher, tail = None, ()
     done = 0
     with torch.no_grad():
-        for starts, x in iter_batches(features, window, stride, batch_size):
-            out = per_frame(torch.from_numpy(x).to(dev)).float().cpu().numpy()
-            if acc is None:
-                acc = np.zeros((n, *out.shape[2:]), dtype=np.float64)
-            for s, o in zip(starts, out):
-                shape = (w,) + (1,) * (o.ndim - 1)
-                acc[s : s + w] += o * weight.reshape(shape)
-                norm[s : s + w] += weight
-            done += len(starts)
+        for batch in iter_batches(features, window, stride, batch_size):
+            x = batch["inputs"].to(dev)
+            out = per_frame(x, batch["attention_mask"].to(dev)).float().cpu()
+            if stitcher is None:
+                tail = tuple(out.shape[2:])
+                stitcher = Stitcher(n, int(np.prod(tail, dtype=np.int64)))
+            stitcher.add_batch(batch["starts"], out.reshape(*out.shape[:2], -1))
+            done += len(batch["starts"])
             if progress is not None:
                 progress(done, total)
-    shape = (n,) + (1,) * (acc.ndim - 1)
-    return (acc / norm.reshape(shape)).astype(np.float32)
+    return stitcher.result().reshape(n, *tail)
 
 
 def _is_multi(model) -> bool:
@@ -150,8 +135,8 @@ def stitched_probabilities(
     """``(time, class)`` frame probabilities from ``(time, feature)`` features."""
     multi = _is_multi(model)
 
-    def per_frame(x):
-        logits = model(inputs=x).logits
+    def per_frame(x, mask):
+        logits = model(inputs=x, attention_mask=mask).logits
         return torch.sigmoid(logits) if multi else torch.softmax(logits, -1)
 
     return _stitch(
@@ -171,8 +156,12 @@ def window_logits(
     dev = _prepare(model, device)
     out = []
     with torch.no_grad():
-        for _, x in iter_batches(features, window, stride, batch_size):
-            out.append(model(inputs=torch.from_numpy(x).to(dev)).logits.float().cpu())
+        for batch in iter_batches(features, window, stride, batch_size):
+            logits = model(
+                inputs=batch["inputs"].to(dev),
+                attention_mask=batch["attention_mask"].to(dev),
+            ).logits
+            out.append(logits.float().cpu())
     return out
 
 
@@ -288,10 +277,10 @@ def embed(
     encoder = _encoder(model)
     w, s = _window(model, window, stride)
 
-    def per_frame(x):
+    def per_frame(x, mask):
         if layer == -1:
-            return encoder(inputs=x).last_hidden_state
-        out = encoder(inputs=x, output_hidden_states=True)
+            return encoder(inputs=x, attention_mask=mask).last_hidden_state
+        out = encoder(inputs=x, attention_mask=mask, output_hidden_states=True)
         return out.hidden_states[layer][:, 1:]
 
     return _stitch(
@@ -321,8 +310,8 @@ def attention(
     encoder = _encoder(model)
     w, s = _window(model, window, stride)
 
-    def per_frame(x):
-        att = encoder(inputs=x, output_attentions=True).attentions
+    def per_frame(x, mask):
+        att = encoder(inputs=x, attention_mask=mask, output_attentions=True).attentions
         # each (batch, head, 1 + time, 1 + time) -> (batch, time, layer, head)
         cls = torch.stack([a[:, :, 0, 1:] for a in att], dim=1)
         return cls.permute(0, 3, 1, 2)
