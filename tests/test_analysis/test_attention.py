@@ -11,6 +11,7 @@ from behavert.analysis.attention import (
     attention_rollout,
     attention_share,
     cls_attention,
+    cls_frame_scores,
     enrichment_by_label,
     frame_attention_neighbourhood,
     grad_attention,
@@ -95,3 +96,16 @@ def test_share_and_enrichment():
 def test_as_attention_rejects_bad_shapes():
     with pytest.raises(ValueError, match="square"):
         as_attention(np.zeros((1, 1, 3, 4)))
+
+
+def test_cls_frame_scores_from_stitched_rows():
+    rows = np.zeros((2, 2, 4))
+    rows[-1, 0] = [0.1, 0.3, 0.0, np.nan]
+    rows[-1, 1] = [0.3, 0.1, 0.0, np.nan]
+    scores = cls_frame_scores(rows)
+    np.testing.assert_allclose(scores[:3], [0.5, 0.5, 0.0])
+    assert np.isnan(scores[3])
+    np.testing.assert_allclose(cls_frame_scores(rows, head=0)[:3], [0.25, 0.75, 0])
+    assert np.isnan(cls_frame_scores(rows, layer=0)).all()
+    with pytest.raises(ValueError, match="layer, head, time"):
+        cls_frame_scores(np.zeros((2, 3)))

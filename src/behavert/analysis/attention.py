@@ -20,6 +20,7 @@ __all__ = [
     "attention_rollout",
     "attention_share",
     "cls_attention",
+    "cls_frame_scores",
     "enrichment_by_label",
     "frame_attention_neighbourhood",
     "grad_attention",
@@ -106,6 +107,39 @@ def cls_attention(
     sel = rows[layer]  # (head, time)
     sel = sel.mean(axis=0) if head is None else sel[head]
     return _normalise(sel)
+
+
+def cls_frame_scores(
+    rows, layer: int | Literal["mean"] = -1, head: int | None = None
+) -> np.ndarray:
+    """Reduce stitched [CLS] attention rows to one score per frame.
+
+    For the ``(layer, head, time)`` output of ``behavert.inference.attention``
+    (the [CLS] row of every layer and head, stitched over windows), where the
+    full maps needed by `attention_rollout` are no longer available.
+
+    Parameters
+    ----------
+    rows
+        ``(layer, head, time)`` [CLS]-to-frame attention (NaN where unscored).
+    layer
+        Layer index, or ``"mean"`` to average over layers.
+    head
+        Head index; ``None`` averages over heads.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(time,)`` scores renormalised to sum to 1 over finite frames (NaN
+        frames stay NaN).
+    """
+    r = _to_numpy(rows)
+    if r.ndim != 3:
+        raise ValueError(f"rows must be (layer, head, time); got shape {r.shape}")
+    r = r.mean(axis=0) if layer == "mean" else r[layer]
+    r = r.mean(axis=0) if head is None else r[head]
+    total = np.nansum(r)
+    return r / total if total > 0 else np.full_like(r, np.nan)
 
 
 def attention_rollout(attn, add_residual: bool = True) -> np.ndarray:
