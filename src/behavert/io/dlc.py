@@ -199,17 +199,17 @@ def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
         except ValueError:
             values = values.copy()
     shape = (values.shape[0], len(ind_names), len(kp_names))
-    position, confidence = _grid(values, coords, ii, kk, shape, n_space)
-    missing = np.isnan(position[..., 0]) | np.isnan(position[..., 1])
-    if confidence is None:
+    grid, space, lik = _grid(values, coords, ii, kk, shape, n_space)
+    missing = _mark_missing(grid, space, lik)
+    if space == list(range(space[0], space[0] + n_space)):
+        position = grid[..., space[0] : space[0] + n_space]  # a view, no copy
+    else:
+        position = grid[..., space]
+    if lik is None:
         confidence = np.ones(shape)
-    else:  # undetected points stored as 0, 0, 0 (DeepOF maDLC)
-        zero = confidence == 0
-        if zero.any():
-            zero &= (position[..., 0] == 0) & (position[..., 1] == 0)
-            position[zero] = np.nan
-            missing |= zero
-    confidence[missing] = np.nan
+        confidence[missing] = np.nan
+    else:
+        confidence = grid[..., lik]
     scorer = _unique(re.sub(r"\.\d+$", "", str(s)) for s in columns.get_level_values(0))
     metadata = {"scorer": scorer[0] if scorer else None}
     frame_index = _frame_index(df.index, metadata)
@@ -226,10 +226,16 @@ def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
 
 
 def _grid(values, coords, ii, kk, shape, n_space):
-    """Scatter ``(time, column)`` values into position and confidence arrays.
+    """Arrange ``(time, column)`` values as ``(time, individual, keypoint, coord)``.
 
-    Returns ``position (time, individual, keypoint, space)`` and
-    ``confidence (time, individual, keypoint)`` (None without likelihood).
+    A regular table (every individual with every body part and the same coords)
+    is only reshaped (a view when the strides allow it, as in both pandas block
+    layouts); other tables are scattered into a new array.
+
+    Returns
+    -------
+    grid, space, lik
+        The array, the coord indices of x, y[, z] and of the likelihood (or None).
     """
     n_time, n_ind, n_kp = shape
     n_coord = len(_unique(coords))
@@ -240,28 +246,50 @@ def _grid(values, coords, ii, kk, shape, n_space):
         and (ii[::n_coord] == np.repeat(np.arange(n_ind), n_kp)).all()
         and (kk[::n_coord] == np.tile(np.arange(n_kp), n_ind)).all()
     )
-    has_lik = "likelihood" in coords
-    if regular:  # one reshape, no scatter: (time, individual, keypoint, coord)
-        # a view when the strides allow it (both pandas block layouts do)
-        grid = values.reshape(n_time, n_ind, n_kp, n_coord)
+    if regular:
         order = list(coords[:n_coord])
-        space = [order.index(c) for c in "xyz"[:n_space]]
-        if space == list(range(space[0], space[0] + n_space)):
-            position = grid[..., space[0] : space[0] + n_space]  # view, no copy
-        else:
-            position = grid[..., space]
-        lik = grid[..., order.index("likelihood")] if has_lik else None
-        return position, lik
-    position = np.full((*shape, n_space), np.nan)
-    for s, coord in enumerate("xyz"[:n_space]):
+    else:
+        order = [c for c in ("x", "y", "z", "likelihood") if c in coords]
+    space = [order.index(c) for c in "xyz"[:n_space]]
+    lik = order.index("likelihood") if "likelihood" in order else None
+    if regular:
+        return values.reshape(n_time, n_ind, n_kp, n_coord), space, lik
+    grid = np.full((*shape, len(order)), np.nan)
+    for c, coord in enumerate(order):
         sel = coords == coord
-        position[:, ii[sel], kk[sel], s] = values[:, sel]
-    if not has_lik:
-        return position, None
-    sel = coords == "likelihood"
-    confidence = np.full(shape, np.nan)
-    confidence[:, ii[sel], kk[sel]] = values[:, sel]
-    return position, confidence
+        grid[:, ii[sel], kk[sel], c] = values[:, sel]
+    return grid, space, lik
+
+
+def _mark_missing(grid, space, lik) -> np.ndarray:
+    """Set missing points to NaN in place and return the ``missing`` mask.
+
+    ``x == y == likelihood == 0`` (how some maDLC files store undetected points)
+    becomes NaN; the likelihood is NaN wherever a coordinate is NaN. Only
+    per-coordinate strided passes, no full-table temporaries.
+
+    Returns
+    -------
+    np.ndarray
+        ``(time, individual, keypoint)`` bool, True where the point is missing.
+    """
+    coords = [grid[..., s] for s in space]  # (time, individual, keypoint) views
+    missing = np.isnan(coords[0])
+    for c in coords[1:]:
+        missing |= np.isnan(c)
+    if lik is None:
+        return missing
+    likelihood = grid[..., lik]
+    zero = likelihood == 0
+    if zero.any():
+        zero &= coords[0] == 0
+        zero &= coords[1] == 0
+        for c in coords:
+            np.copyto(c, np.nan, where=zero)
+        missing |= zero
+    if missing.any():
+        np.copyto(likelihood, np.nan, where=missing)
+    return missing
 
 
 def _frame_index(index, metadata: dict) -> np.ndarray:
