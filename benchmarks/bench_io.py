@@ -102,7 +102,8 @@ def run(
     -------
     dict
         ``rows``: list of (format, load_poses s, bare s, ratio, runs, bare call),
-        plus ``write`` seconds per format, ``sizes`` in bytes and ``frames``.
+        plus ``write`` seconds per format, ``sizes`` in bytes, ``frames`` and
+        ``load`` (load average before and after).
     """
     import pandas as pd
     import sleap_io as sio
@@ -111,6 +112,7 @@ def run(
     from behavert.datasets.synthetic import generate_synthetic
     from behavert.io.save import save_dlc, save_slp
 
+    load_before = _load_average()
     poses = generate_synthetic(frames, seed=seed).poses
     h5, slp = folder / "synthetic_bench.h5", folder / "synthetic_bench.slp"
     write = {}
@@ -139,7 +141,22 @@ def run(
         ratio = best["load"] / best["bare"]
         rows.append((path.suffix, best["load"], best["bare"], ratio, runs, label))
     sizes = {p.suffix: p.stat().st_size for p in (h5, slp)}
-    return {"rows": rows, "write": write, "sizes": sizes, "frames": frames}
+    load = (load_before, _load_average())
+    return {
+        "rows": rows,
+        "write": write,
+        "sizes": sizes,
+        "frames": frames,
+        "load": load,
+    }
+
+
+def _load_average() -> float:
+    """1-minute load average (NaN where the system has none)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float("nan")
 
 
 def _cpu_model() -> str:
@@ -193,7 +210,9 @@ def markdown(
         "",
         f"- Files: {sizes} (behavert.io.save writers).",
         f"- Machine: {os.cpu_count()} CPUs (nproc), {_cpu_model()}, "
-        f"{platform.system()} {platform.release()}.",
+        f"{platform.system()} {platform.release()}; load average "
+        f"{result['load'][0]:.1f} before / {result['load'][1]:.1f} after the run "
+        "(other jobs share the machine when it exceeds 1).",
         f"- Versions: Python {platform.python_version()}, {versions}.",
         f"- Date: {datetime.date.today().isoformat()}.",
         f"- Command: `{command}`",
