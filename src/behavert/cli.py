@@ -231,46 +231,46 @@ def evaluate_frames(model, tokenizer, poses_list, labels_list, min_bout: int = 0
     import numpy as np
 
     from .inference import predict_frames
-    from .io.labels import to_class_indices
     from .train.metrics import bout_recall, frame_metrics, smooth_bouts
 
     names = list(model.config.frame_labels)
     ys, preds, probs = [], [], []
     for poses, labels in zip(poses_list, labels_list):
         pred = predict_frames(model, tokenizer, poses)
-        y = (
-            to_class_indices(labels, background=names[0])
-            if hasattr(labels, "names")
-            else np.asarray(labels)
-        )
-        if hasattr(labels, "names") and list(labels.names) != names[1:]:
-            y = _reindex(labels, names)
-        p = pred.labels
-        if min_bout > 1:
-            p = smooth_bouts(p, min_bout)
-        ys.append(y)
+        p = smooth_bouts(pred.labels, min_bout) if min_bout > 1 else pred.labels
+        ys.append(class_indices(labels, names))
         preds.append(p)
         probs.append(pred.probabilities)
     y, p, pr = np.concatenate(ys), np.concatenate(preds), np.concatenate(probs)
-    metrics = frame_metrics(y, p, probabilities=pr, names=names)
+    keep = y >= 0
+    metrics = frame_metrics(y[keep], p[keep], probabilities=pr[keep], names=names)
     for k, name in enumerate(names):
         if (y == k).any():
-            metrics[f"bout_recall/{name}"] = bout_recall(y == k, p == k)
+            recall = bout_recall(y == k, p == k)
+            metrics[f"bout_recall/{name}"] = recall["bout_recall"]
     return metrics
 
 
-def _reindex(labels, names):
-    """Class indices of ``labels`` in the model's class order ``names``."""
+def class_indices(labels, names: Sequence[str]):
+    """``(time,)`` indices of ``labels`` in the model's class order ``names``.
+
+    Frames without any behaviour get the background class (the model class that
+    is not among the label file's behaviours, e.g. ``other``) or -1 (ignored)
+    when the model has none.
+    """
     import numpy as np
 
-    values = np.asarray(labels.values) > 0
-    y = np.zeros(len(values), dtype=np.int64)
+    names = list(names)
+    values = np.asarray(labels.values) > 0.5
+    missing = [n for n in labels.names if n not in names]
+    if missing:
+        raise BehavertError(
+            f"{labels.path}: behaviours {missing} are not among the model's "
+            f"classes {names}"
+        )
+    background = [n for n in names if n not in labels.names]
+    y = np.full(len(values), names.index(background[0]) if background else -1)
     for j, name in enumerate(labels.names):
-        if name not in names:
-            raise BehavertError(
-                f"{labels.path}: behaviour {name!r} is not one of the model's "
-                f"classes {names}"
-            )
         y[values[:, j]] = names.index(name)
     return y
 

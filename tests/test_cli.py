@@ -1,0 +1,128 @@
+"""The ``behavert`` command line end to end on small synthetic files, and its errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from behavert.cli import app
+from behavert.datasets.synthetic import generate_synthetic, labels_frame
+from behavert.io.save import save_dlc
+
+FAST = ["--preset", "tiny", "--steps", "4", "--batch-size", "4", "--window", "64"]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Two synthetic recordings as DLC .h5 with per-frame label CSVs."""
+    folder = tmp_path_factory.mktemp("cli")
+    poses, labels = [], []
+    for i, genotype in enumerate(["wt", "ko"]):
+        rec = generate_synthetic(300, genotype=genotype, seed=i)
+        path = folder / f"synthetic_{genotype}DLC_test.h5"
+        save_dlc(rec.poses, path)
+        label_path = folder / f"synthetic_{genotype}_labels.csv"
+        labels_frame(rec).to_csv(label_path, index=False)
+        poses.append(str(path))
+        labels.append(str(label_path))
+    groups = folder / "groups.csv"
+    groups.write_text(
+        "recording,group\n"
+        + "".join(f"{p.split('/')[-1]},{g}\n" for p, g in zip(poses, ["wt", "ko"]))
+    )
+    return {"folder": folder, "poses": poses, "labels": labels, "groups": str(groups)}
+
+
+def test_info_prints_a_summary(files, capsys):
+    assert app(["info", files["poses"][0]]) == 0
+    out = capsys.readouterr().out
+    assert "300 frames" in out and "resident" in out and "nose" in out
+
+
+def test_pretrain_train_predict_embed_evaluate(files, tmp_path, capsys):
+    pre = tmp_path / "pre"
+    assert app(["pretrain", *files["poses"], "--out", str(pre), *FAST]) == 0
+    assert (pre / "model" / "model.safetensors").is_file()
+
+    run = tmp_path / "frames"
+    args = ["train", *files["poses"], "--labels", *files["labels"], "--init", str(pre)]
+    assert app([*args, "--out", str(run), "--eval-every", "2", *FAST]) == 0
+    assert (run / "model" / "tokenizer.json").is_file()
+
+    out = tmp_path / "pred"
+    assert app(["predict", str(run), *files["poses"], "--out", str(out)]) == 0
+    table = pd.read_csv(out / "synthetic_wtDLC_test_behaviour.csv")
+    assert len(table) == 300 and table["frame"].tolist() == list(range(300))
+    probs = table.filter(like="p_").to_numpy()
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-4)
+    assert set(table["label"]) <= {c[2:] for c in table.filter(like="p_").columns}
+
+    emb = tmp_path / "emb"
+    assert app(["embed", str(run), files["poses"][0], "--out", str(emb)]) == 0
+    tokens = np.load(emb / "synthetic_wtDLC_test_embedding.npy", allow_pickle=False)
+    assert tokens.shape[0] == 300 and np.isfinite(tokens).all()
+
+    metrics_path = tmp_path / "metrics.json"
+    args = ["evaluate", str(run), *files["poses"], "--labels", *files["labels"]]
+    assert app([*args, "--out", str(metrics_path)]) == 0
+    metrics = json.loads(metrics_path.read_text())
+    assert 0.0 <= metrics["macro_f1"] <= 1.0 and "f1/nose_to_nose" in metrics
+
+
+def test_sequence_training_and_prediction(files, tmp_path):
+    run = tmp_path / "geno"
+    args = ["train", *files["poses"], "--groups", files["groups"], "--out", str(run)]
+    assert app([*args, "--val-fraction", "0", *FAST]) == 0
+    out = tmp_path / "pred"
+    assert app(["predict", str(run), *files["poses"], "--out", str(out)]) == 0
+    table = pd.read_csv(out / "sequences.csv")
+    assert list(table["recording"]) == ["synthetic_wtDLC_test", "synthetic_koDLC_test"]
+    assert set(table["group"]) <= {"wt", "ko"}
+
+
+def test_errors_name_the_file_and_exit_2(files, tmp_path, capsys):
+    bad = tmp_path / "notes.csv"
+    bad.write_text("a,b\n1,2\n")
+    assert app(["info", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "notes.csv" in err and "error" in err
+
+    broken_run = tmp_path / "broken"
+    broken_run.mkdir()
+    (broken_run / "config.json").write_text("{not json")
+    assert app(["predict", str(broken_run), files["poses"][0], "--out", "x"]) == 2
+    assert "broken" in capsys.readouterr().err
+
+    short = tmp_path / "short_labels.csv"
+    pd.read_csv(files["labels"][0]).iloc[:100].to_csv(short, index=False)
+    args = ["train", files["poses"][0], "--labels", str(short), "--out", "y", *FAST]
+    assert app(args) == 2
+    err = capsys.readouterr().err
+    assert "short_labels.csv" in err and "100" in err and "300" in err
+
+
+def test_model_refuses_poses_with_another_skeleton(
+    files, tmp_path, shared_data, capsys
+):
+    run = tmp_path / "pre"
+    assert app(["pretrain", files["poses"][0], "--out", str(run), *FAST]) == 0
+    other = (
+        shared_data / "dlc" / "openfield_pranav" / "openfield_dlc_inference_example.csv"
+    )
+    assert app(["embed", str(run), str(other), "--out", str(tmp_path / "e")]) == 2
+    err = capsys.readouterr().err
+    assert "keypoint" in err.lower()
+
+
+def test_console_script_runs_without_importing_napari():
+    code = (
+        "import sys; from behavert.cli import build_parser; build_parser(); "
+        "print('napari' in sys.modules, 'qtpy' in sys.modules, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "False", "False"]
