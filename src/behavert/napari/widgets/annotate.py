@@ -1,0 +1,419 @@
+"""The "Annotate" dock widget: mark behaviour bouts while scrubbing the video.
+
+Keyboard (bound on the viewer and on the layers of the annotated recording,
+where they take precedence over the layers' own digit shortcuts):
+
+* ``1`` .. ``9``: toggle a bout of class 1..9 at the current frame: the first
+  press starts it, the second press ends it (the bout covers both frames);
+* ``Backspace``: delete the bouts under the current frame (and any open start).
+
+The bouts table lists ``first`` and ``last`` frame (inclusive, the numbers of
+the time slider) and the behaviour; cells can be edited and rows deleted. The
+annotations are kept on the pose layer (``metadata["annotations"]``, a
+``FrameLabels`` read by the Train classifier widget), drawn as the
+``"<recording> annotations"`` layer, and saved / loaded as a CSV of 0/1 columns
+(``behavert.io.labels``) or a BORIS events table (``behavert.io.boris``).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from magicgui.widgets import ComboBox, Container, FileEdit, Label, LineEdit, PushButton
+from magicgui.widgets import Table as _Table
+
+from ...errors import BehavertError
+from ...io.boris import Bout, bouts_to_labels, labels_to_bouts, save_boris
+from ...io.labels import FrameLabels, load_frame_labels, save_frame_labels
+from ...io.poses import Poses
+from .._notify import notify_error, warnings_as_notifications
+from ._common import (
+    ANNOTATIONS_KEY,
+    _fallback_behaviour,
+    base_name,
+    optional_path,
+    pose_layer_names,
+    set_layer,
+)
+
+if TYPE_CHECKING:
+    import napari
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DELETE_KEY", "AnnotateWidget"]
+
+DELETE_KEY = "Backspace"
+BOUT_COLUMNS = ["first", "last", "behaviour"]
+
+
+class AnnotateWidget(Container):
+    """Define behaviour classes and mark, edit, save and load bouts.
+
+    Parameters
+    ----------
+    viewer
+        The napari viewer; keys 1-9 and Backspace are bound on it.
+    """
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        super().__init__(labels=True)
+        self._viewer = viewer
+        self._classes: list[str] = []
+        self._bouts: list[Bout] = []
+        self._pending: dict[str, int] = {}
+        self._refreshing = False
+        self._pose_layer = ComboBox(
+            choices=lambda *_: pose_layer_names(viewer), label="Pose layer"
+        )
+        self._class_name = LineEdit(label="New class")
+        self._add_class_button = PushButton(text="Add class")
+        self._classes_box = ComboBox(choices=self._class_choices, label="Classes")
+        self._remove_class_button = PushButton(text="Remove class")
+        self._keys = Label(value="")
+        self._bout_table = _Table(
+            value={"data": [], "index": [], "columns": BOUT_COLUMNS}
+        )
+        self._delete_button = PushButton(text="Delete selected bouts")
+        self._file = FileEdit(mode="w", filter="Label tables (*.csv)", label="File")
+        self._save_csv_button = PushButton(text="Save CSV")
+        self._save_boris_button = PushButton(text="Save BORIS")
+        self._load_button = PushButton(text="Load")
+        self._status = Label(value="")
+        controls = {
+            "pose_layer": self._pose_layer,
+            "class_name": self._class_name,
+            "add_class_button": self._add_class_button,
+            "classes": self._classes_box,
+            "remove_class_button": self._remove_class_button,
+            "keys": self._keys,
+            "bout_table": self._bout_table,
+            "delete_button": self._delete_button,
+            "file": self._file,
+            "save_csv_button": self._save_csv_button,
+            "save_boris_button": self._save_boris_button,
+            "load_button": self._load_button,
+            "status": self._status,
+        }
+        for name, control in controls.items():
+            control.native.setObjectName(name)
+        self.extend(list(controls.values()))
+        self._add_class_button.changed.connect(self._on_add_class_button_clicked)
+        self._class_name.native.returnPressed.connect(self._on_add_class_button_clicked)
+        self._remove_class_button.changed.connect(self._on_remove_class_button_clicked)
+        self._delete_button.changed.connect(self._on_delete_button_clicked)
+        self._save_csv_button.changed.connect(self._on_save_csv_button_clicked)
+        self._save_boris_button.changed.connect(self._on_save_boris_button_clicked)
+        self._load_button.changed.connect(self._on_load_button_clicked)
+        self._pose_layer.changed.connect(self._on_pose_layer_changed)
+        self._bout_table.native.itemChanged.connect(self._on_bout_table_changed)
+        for event in ("inserted", "removed"):
+            getattr(viewer.layers.events, event).connect(self._on_layers_changed)
+        self._bind_keys()
+        self._on_pose_layer_changed()
+
+    # ---------------------------------------------------------- properties
+    @property
+    def classes(self) -> list[str]:
+        """Behaviour classes; class ``k`` (0-based) is toggled by key ``k + 1``."""
+        return list(self._classes)
+
+    @property
+    def bouts(self) -> list[Bout]:
+        """Bouts as frame positions ``[start, stop)`` on the poses' time axis."""
+        return list(self._bouts)
+
+    @property
+    def poses(self) -> Poses | None:
+        """The poses being annotated (None when the viewer has none)."""
+        name = self._pose_layer.value
+        if not name or name not in self._viewer.layers:
+            return None
+        return self._viewer.layers[name].metadata.get("poses")
+
+    def labels(self) -> FrameLabels:
+        """The annotations as per-frame labels ``(time, class)``."""
+        poses = self._need_poses()
+        return bouts_to_labels(self._bouts, self._classes, poses.n_frames)
+
+    def _class_choices(self, *_: object) -> list[str]:
+        return list(self._classes)
+
+    def _need_poses(self) -> Poses:
+        poses = self.poses
+        if poses is None:
+            raise ValueError("no pose layer to annotate: import poses first")
+        return poses
+
+    # ------------------------------------------------------------ classes
+    def add_class(self, name: str) -> None:
+        """Add a behaviour class (its key is its position, 1-based)."""
+        name = str(name).strip()
+        if not name:
+            raise ValueError("a class needs a name")
+        if name in self._classes:
+            raise ValueError(f"class {name!r} exists already")
+        if name == "other":
+            raise ValueError("'other' is the class of frames without a bout")
+        self._classes.append(name)
+        self._refresh()
+
+    def _on_add_class_button_clicked(self, *_: object) -> None:
+        try:
+            self.add_class(self._class_name.value)
+        except ValueError as exc:
+            notify_error(exc, "Annotate")
+            return
+        self._class_name.value = ""
+
+    def _on_remove_class_button_clicked(self, *_: object) -> None:
+        """Remove the selected class and its bouts."""
+        name = self._classes_box.value
+        if name not in self._classes:
+            return
+        self._classes.remove(name)
+        self._bouts = [b for b in self._bouts if b.behaviour != name]
+        self._pending.pop(name, None)
+        self._refresh()
+
+    # ------------------------------------------------------ keys and bouts
+    def _bind_keys(self, layers: list | None = None) -> None:
+        targets = [self._viewer, *(layers or [])]
+        for target in targets:
+            for k in range(9):
+                target.bind_key(str(k + 1), self._key_callback(k), overwrite=True)
+            target.bind_key(
+                DELETE_KEY, lambda *_: self.delete_bout_at_cursor(), overwrite=True
+            )
+
+    def _key_callback(self, k: int):
+        def toggle(*_: object) -> None:
+            self.toggle_bout(k)
+
+        return toggle
+
+    def current_position(self) -> int:
+        """Position on the poses' time axis of the time slider's frame."""
+        poses = self._need_poses()
+        frame = float(self._viewer.dims.point[0]) if self._viewer.dims.ndim else 0.0
+        pos = int(np.searchsorted(poses.frame_index, round(frame)))
+        return min(max(pos, 0), poses.n_frames - 1)
+
+    def toggle_bout(self, k: int) -> Bout | None:
+        """Start, or end, a bout of class ``k`` (0-based) at the current frame.
+
+        Returns
+        -------
+        Bout or None
+            The bout that was closed (None when one was only started).
+        """
+        try:
+            if k >= len(self._classes):
+                raise ValueError(f"no class {k + 1}: add classes first")
+            name = self._classes[k]
+            pos = self.current_position()
+        except ValueError as exc:
+            notify_error(exc, "Annotate")
+            return None
+        frame = self._frame(pos)
+        if name not in self._pending:
+            self._pending[name] = pos
+            self._status.value = f"{name} from frame {frame}: press {k + 1} to end"
+            return None
+        start = self._pending.pop(name)
+        bout = Bout(min(start, pos), max(start, pos) + 1, name)
+        self._add_bout(bout)
+        self._status.value = f"{name}: frames {self._frame(bout.start)}-{frame}"
+        return bout
+
+    def _add_bout(self, bout: Bout) -> None:
+        """Add a bout, merging it with overlapping or touching same-class bouts."""
+        start, stop, keep = bout.start, bout.stop, []
+        for b in self._bouts:
+            if b.behaviour == bout.behaviour and b.start <= stop and start <= b.stop:
+                start, stop = min(start, b.start), max(stop, b.stop)
+            else:
+                keep.append(b)
+        self._bouts = sorted([*keep, Bout(start, stop, bout.behaviour)])
+        self._refresh()
+
+    def delete_bout_at_cursor(self) -> list[Bout]:
+        """Delete every bout under the current frame (and open starts)."""
+        try:
+            pos = self.current_position()
+        except ValueError as exc:
+            notify_error(exc, "Annotate")
+            return []
+        gone = [b for b in self._bouts if b.contains(pos)]
+        self._bouts = [b for b in self._bouts if not b.contains(pos)]
+        self._pending.clear()
+        self._refresh()
+        self._status.value = f"deleted {len(gone)} bout(s) at frame {self._frame(pos)}"
+        return gone
+
+    def _on_delete_button_clicked(self, *_: object) -> None:
+        """Delete the bouts of the selected table rows."""
+        rows = {i.row() for i in self._bout_table.native.selectedIndexes()}
+        self._bouts = [b for i, b in enumerate(self._bouts) if i not in rows]
+        self._refresh()
+
+    def _on_bout_table_changed(self, *_: object) -> None:
+        """Read edited cells back into bouts (invalid edits are undone)."""
+        if self._refreshing:
+            return
+        poses = self.poses
+        if poses is None:
+            return
+        try:
+            bouts = []
+            for first, last, name in self._bout_table.data:
+                a, b = sorted((self._position(int(first)), self._position(int(last))))
+                if str(name) not in self._classes:
+                    raise ValueError(f"unknown class {name!r}; add it first")
+                bouts.append(Bout(a, b + 1, str(name)))
+        except (TypeError, ValueError) as exc:
+            notify_error(exc, "Annotate")
+        else:
+            self._bouts = []
+            for bout in bouts:
+                self._bouts = sorted([*self._bouts, bout])
+        self._refresh()
+
+    # ------------------------------------------------------------- files
+    def _on_save_csv_button_clicked(self, *_: object) -> Path | None:
+        """Save the annotations as a CSV (``frame`` + one 0/1 column per class)."""
+        return self._save(lambda labels, path: save_frame_labels(labels, path))
+
+    def _on_save_boris_button_clicked(self, *_: object) -> Path | None:
+        """Save the annotations as a BORIS events table."""
+        poses = self.poses
+        fps = poses.fps if poses is not None else 0.0
+        subject = poses.individuals[0] if poses is not None else ""
+        media = str(poses.video or "") if poses is not None else ""
+        return self._save(
+            lambda labels, path: save_boris(
+                labels, path, fps, subject=subject, media=media
+            )
+        )
+
+    def _save(self, write) -> Path | None:
+        try:
+            path = optional_path(self._file.value)
+            if path is None:
+                raise ValueError("choose a file to save to")
+            written = write(self.labels(), path)
+        except (ValueError, OSError, BehavertError) as exc:
+            notify_error(exc, "Annotate")
+            return None
+        self._status.value = f"saved {len(self._bouts)} bouts to {written.name}"
+        return written
+
+    def _on_load_button_clicked(self, *_: object) -> FrameLabels | None:
+        """Load a CSV / BORIS / SimBA label table; its classes are added."""
+        try:
+            poses = self._need_poses()
+            path = optional_path(self._file.value)
+            if path is None:
+                raise ValueError("choose a label file to load")
+            with warnings_as_notifications():
+                labels = load_frame_labels(path, n_frames=poses.n_frames, fps=poses.fps)
+        except (ValueError, BehavertError) as exc:
+            notify_error(exc, "Annotate")
+            return None
+        self._classes += [n for n in labels.names if n not in self._classes]
+        self._bouts = labels_to_bouts(labels)
+        self._pending.clear()
+        self._refresh()
+        self._status.value = f"loaded {len(self._bouts)} bouts from {path.name}"
+        return labels
+
+    # ------------------------------------------------------------ syncing
+    def _on_layers_changed(self, *_: object) -> None:
+        previous = self._pose_layer.value
+        self._pose_layer.reset_choices()
+        if self._pose_layer.value != previous:
+            self._on_pose_layer_changed()
+
+    def _on_pose_layer_changed(self, *_: object) -> None:
+        """Show the chosen recording's annotations and bind keys on its layers."""
+        poses = self.poses
+        self._pending.clear()
+        if poses is None:
+            self._bouts = []
+            self._refresh(store=False)
+            return
+        name = self._pose_layer.value
+        stored = self._viewer.layers[name].metadata.get(ANNOTATIONS_KEY)
+        if isinstance(stored, FrameLabels) and stored.n_frames == poses.n_frames:
+            self._classes += [n for n in stored.names if n not in self._classes]
+            self._bouts = labels_to_bouts(stored)
+        else:
+            self._bouts = []
+        prefix = base_name(name)
+        self._bind_keys(
+            [
+                layer
+                for layer in self._viewer.layers
+                if layer.metadata.get("poses") is poses
+                or layer.name.startswith(prefix + " ")
+            ]
+        )
+        self._refresh(store=False)
+
+    def _frame(self, pos: int) -> int:
+        poses = self.poses
+        return int(poses.frame_index[pos]) if poses is not None else int(pos)
+
+    def _position(self, frame: int) -> int:
+        poses = self._need_poses()
+        pos = int(np.searchsorted(poses.frame_index, frame))
+        if pos >= poses.n_frames or poses.frame_index[pos] != frame:
+            raise ValueError(f"frame {frame} is not a frame of the poses")
+        return pos
+
+    def _refresh(self, store: bool = True) -> None:
+        """Redraw the table, class list and key legend; store the annotations."""
+        self._refreshing = True
+        try:
+            self._classes_box.reset_choices()
+            self._keys.value = "  ".join(
+                f"{i + 1}: {n}" for i, n in enumerate(self._classes[:9])
+            )
+            rows = [
+                [self._frame(b.start), self._frame(b.stop - 1), b.behaviour]
+                for b in self._bouts
+            ]
+            self._bout_table.value = {
+                "data": rows,
+                "index": list(range(len(rows))),
+                "columns": BOUT_COLUMNS,
+            }
+        finally:
+            self._refreshing = False
+        poses = self.poses
+        if store and poses is not None and self._classes:
+            labels = self.labels()
+            self._viewer.layers[self._pose_layer.value].metadata[ANNOTATIONS_KEY] = (
+                labels
+            )
+            self._draw(poses, labels)
+
+    def _draw(self, poses: Poses, labels: FrameLabels) -> None:
+        """Update the ``"<recording> annotations"`` text layer (annotated frames)."""
+        positive = labels.values > 0.5  # (time, class)
+        text = np.full(labels.n_frames, "", dtype=object)
+        for k, name in enumerate(labels.names):
+            join = np.where(text[positive[:, k]] == "", "", "+")
+            text[positive[:, k]] = text[positive[:, k]] + join + name
+        data, kwargs, kind = _fallback_behaviour(
+            poses,
+            text.astype(str),
+            name=f"{base_name(self._pose_layer.value)} annotations",
+        )
+        keep = positive.any(axis=1)
+        kwargs["features"] = kwargs["features"][keep].reset_index(drop=True)
+        kwargs["metadata"]["behavert_role"] = "annotations"
+        set_layer(self._viewer, (data[keep], kwargs, kind))
