@@ -171,7 +171,7 @@ def adapt_model(
     model, correspondence
         A ``BehavertForMaskedPoseModeling`` whose encoder equals ``model``'s
         except ``embeddings.projection`` (``(hidden, feature of B)``), and
-        :func:`feature_correspondence`'s list.
+        :func:`feature_correspondence`'s list. The model is in eval mode.
     """
     from ..model import BehavertConfig, BehavertForMaskedPoseModeling
 
@@ -203,7 +203,7 @@ def adapt_model(
                     layer.load_state_dict(old.state_dict())
             _copy_rows(new.head[-1].weight, old_head[-1].weight, corr, dim=0)
             _copy_rows(new.head[-1].bias, old_head[-1].bias, corr, dim=0)
-    return new, corr
+    return new.eval(), corr
 
 
 def _resolve_source(run_or_model, tokenizer):
