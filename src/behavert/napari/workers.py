@@ -19,7 +19,8 @@ the core checks between steps: the training generators take it as their
 :meth:`JobContext.progress` (a core ``progress(done, total)`` callback) raises
 :class:`~behavert.errors.TrainingCancelled` at the next report. The worker's
 ``quit()`` is called as well. A cancelled job never calls ``on_result``.
-Errors are shown with napari's ``show_error`` (``worker.errored``).
+Errors are shown with napari's ``show_error`` (``worker.errored``) and
+warnings raised in the body with ``show_warning`` (``worker.warned``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from napari.qt.threading import create_worker
+from napari.utils.notifications import show_warning
 from qtpy.QtCore import QObject, Signal
 
 from ..errors import TrainingCancelled
@@ -167,7 +169,7 @@ def start_job(
     """
     signals = _Signals()
     context = JobContext(signals)
-    worker = create_worker(body, context, _start_thread=False)
+    worker = create_worker(body, context, _start_thread=False, _ignore_errors=True)
     job = Job(worker, context)
     job._signals = signals  # keep the QObject alive as long as the job
 
@@ -216,7 +218,11 @@ def start_job(
         if on_finish is not None:
             on_finish(job)
 
+    def _on_warned(warning: tuple) -> None:
+        show_warning(f"{title}: {warning[0]}")
+
     signals.progressed.connect(_on_progress)
+    worker.warned.connect(_on_warned)
     worker.returned.connect(_on_returned)
     worker.errored.connect(_on_errored)
     worker.finished.connect(_on_finished)
