@@ -23,7 +23,10 @@ def _check(manifest: PluginManifest) -> None:
     (reader,) = contributions.readers
     assert sorted(reader.filename_patterns) == ["*.csv", "*.h5", "*.slp"]
     assert reader.accepts_directories is False
-    assert [w.display_name for w in contributions.widgets] == ["Import poses"]
+    widgets = [w.display_name for w in contributions.widgets]
+    assert widgets[0] == "Import poses" and len(set(widgets)) == len(widgets)
+    commands = {c.id for c in contributions.commands}
+    assert all(w.command in commands for w in contributions.widgets)
     assert [s.display_name for s in contributions.sample_data] == [
         "Synthetic two-mouse recording"
     ]
