@@ -362,7 +362,8 @@ class RecordingAttribution:
         no explained window).
     groups
         DataFrame indexed by group: ``kind`` (see `group_kinds`),
-        ``attribution`` (summed ``|attribution|``), ``share`` (of its kind's
+        ``attribution`` (mean, or sum, of the group's features' summed
+        ``|attribution|``, see `rank_feature_groups`), ``share`` (of its kind's
         total) and ``rank`` (1 = first within its kind), sorted by kind then
         rank.
     target
@@ -386,7 +387,7 @@ class RecordingAttribution:
 
 
 def rank_feature_groups(
-    per_feature: np.ndarray, tokenizer, per_feature_mean: bool = False
+    per_feature: np.ndarray, tokenizer, per_feature_mean: bool = True
 ) -> pd.DataFrame:
     """Rank the tokenizer's feature groups within each kind.
 
@@ -397,7 +398,9 @@ def rank_feature_groups(
     tokenizer
         The ``PoseTokenizer`` (its ``feature_groups``).
     per_feature_mean
-        Rank by the mean over a group's features instead of the sum.
+        Rank by the mean over a group's features (default; groups hold 1 to
+        ~60 features, and a sum would mostly rank group size) instead of
+        the sum.
 
     Returns
     -------
@@ -432,7 +435,7 @@ def sequence_attributions(
     window: int | None = None,
     stride: int | None = None,
     max_windows: int | None = 64,
-    per_feature_mean: bool = False,
+    per_feature_mean: bool = True,
     device=None,
     progress: Callable[[int, int], Any] | None = None,
 ) -> RecordingAttribution:
@@ -442,7 +445,8 @@ def sequence_attributions(
     baseline (zero is the median frame after the tokenizer's robust
     scaling) to the window's features (`behavert.analysis.integrated_gradients`,
     ``steps`` Gauss-Legendre nodes); ``|attribution|`` is summed over windows
-    and frames per feature and ranked by `feature_groups`.
+    and frames per feature and ranked by `feature_groups` (by the mean over
+    a group's features, unless ``per_feature_mean=False``).
 
     Parameters
     ----------
@@ -459,7 +463,8 @@ def sequence_attributions(
     max_windows
         Explain at most this many windows, evenly spread (None: all).
     per_feature_mean
-        Rank groups by their mean feature attribution instead of the sum.
+        Rank groups by their mean feature attribution (default) instead of
+        the sum.
     device, progress
         As in `frame_importance`.
 
