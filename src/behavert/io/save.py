@@ -7,37 +7,18 @@ write never leaves a half-written pose file behind.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import FileProblemError, UnknownFormatError
+from ..errors import UnknownFormatError
+from .atomic import atomic_path
 from .poses import Poses
 
 __all__ = ["dlc_table", "save_dlc", "save_poses", "save_slp", "slp_labels"]
 
 DLC_KEY = "df_with_missing"
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; replace ``path`` with it on success."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileProblemError(path, f"folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
 
 
 def dlc_table(poses: Poses, scorer: str = "behavert"):
@@ -108,7 +89,7 @@ def save_dlc(poses: Poses, path: str | Path, scorer: str = "behavert") -> Path:
             path, "DeepLabCut tables are written as .h5, .hdf5 or .csv"
         )
     table = dlc_table(poses, scorer=scorer)
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         if suffix == ".csv":
             table.to_csv(tmp)
         else:
@@ -219,7 +200,7 @@ def save_slp(
     if path.suffix.lower() != ".slp":
         raise UnknownFormatError(path, "SLEAP labels are written as .slp")
     labels = slp_labels(poses, video or poses.video or path.with_suffix(".mp4").name)
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         sio.save_slp(labels, str(tmp), verbose=False)
     return path
 

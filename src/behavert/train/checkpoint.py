@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from ..errors import ModelFileError
+from ..io.atomic import atomic_path
 
 __all__ = [
     "STATE_FILE",
@@ -48,17 +49,10 @@ _NAME = re.compile(r"^checkpoint-(\d+)$")
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write JSON to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2, sort_keys=True, default=_json_default)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w") as f:
+        json.dump(data, f, indent=2, sort_keys=True, default=_json_default)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def _json_default(obj: Any) -> Any:
