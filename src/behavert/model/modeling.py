@@ -76,11 +76,31 @@ class BehavertPreTrainedModel(PreTrainedModel):
         path = Path(pretrained_model_name_or_path)
         check_model_folder(path)
         try:
-            return super().from_pretrained(path, *args, **kwargs)
+            with _quiet_progress():
+                return super().from_pretrained(path, *args, **kwargs)
         except ModelFileError:
             raise
         except Exception as err:  # safetensors, json, shape errors alike
             raise ModelFileError(path, f"cannot load the model: {err}") from err
+
+    def save_pretrained(self, *args, **kwargs):
+        """``PreTrainedModel.save_pretrained`` without transformers' progress bars."""
+        with _quiet_progress():
+            return super().save_pretrained(*args, **kwargs)
+
+
+@contextlib.contextmanager
+def _quiet_progress():
+    """Silence transformers' per-shard progress bars (ours report progress)."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
 
 
 def check_model_folder(path: str | os.PathLike) -> None:
