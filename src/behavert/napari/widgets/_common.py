@@ -162,6 +162,7 @@ class JobWidget(Container):
         self._cancel_button = PushButton(text="Cancel", enabled=False)
         self._progress = ProgressBar(value=0, min=0, max=1, label="Progress")
         self._status = Label(value="")
+        self._status.native.setWordWrap(True)  # long paths must not widen the dock
         self._name_controls(
             {
                 "run_button": self._run_button,
@@ -200,6 +201,10 @@ class JobWidget(Container):
     def job(self) -> Job | None:
         """The last job started by this widget."""
         return self._job
+
+    def _compact(self, select: Any) -> None:
+        """Keep a multi-choice list short (a few recordings fit)."""
+        select.native.setMaximumHeight(90)
 
     def _pose_choices(self, *_: object) -> list[str]:
         return pose_layer_names(self._viewer)

@@ -94,6 +94,7 @@ class AnalyzeWidget(JobWidget):
         }
         self._name_controls(controls)
         self.extend(list(controls.values()))
+        self._compact(self._pose_layers)
         self._add_job_controls("Analyze")
         self._watch_layers()
         self.last_result: _Analysed | None = None

@@ -83,6 +83,7 @@ class AnnotateWidget(Container):
         self._save_boris_button = PushButton(text="Save BORIS")
         self._load_button = PushButton(text="Load")
         self._status = Label(value="")
+        self._status.native.setWordWrap(True)
         controls = {
             "pose_layer": self._pose_layer,
             "class_name": self._class_name,

@@ -69,6 +69,7 @@ class PretrainWidget(JobWidget):
                 self._output,
             ]
         )
+        self._compact(self._pose_layers)
         self._add_job_controls("Pretrain")
         self._watch_layers()
         self.last_run: Any = None

@@ -73,6 +73,7 @@ class TrainClassifierWidget(JobWidget):
         }
         self._name_controls(controls)
         self.extend(list(controls.values()))
+        self._compact(self._pose_layers)
         self._add_job_controls("Train")
         self._watch_layers()
         self.last_run: Any = None
