@@ -1,0 +1,421 @@
+"""The timeline dock: ethogram rows, curves and motif bands synced with the slider.
+
+The tracks are drawn once into a pixmap (numpy raster of one value per pixel
+column, then ``QImage``); moving the slider only repaints the cursor line, so
+the dock stays fast on one-hour recordings. Clicking or dragging seeks the
+video (``viewer.dims.set_current_step``); the mouse wheel zooms around the
+pointer and a double click shows the whole recording again.
+
+Tracks come from :meth:`TimelineWidget.set_tracks`, or from the layers
+(:meth:`TimelineWidget.refresh_from_layers`, also run when layers are added or
+removed): a layer's ``metadata["timeline_tracks"]`` (name -> ``(time,)``
+values, with ``metadata["frames"]`` their frame numbers; the overlay
+converters set both), the annotations of a keypoints layer
+(``metadata["annotations"]``, a ``FrameLabels``) and the synthetic sample's
+ground truth (``metadata["labels"]`` / ``["behaviours"]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from qtpy.QtCore import QPointF, Qt, Signal
+from qtpy.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from qtpy.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ..overlays import NONE_COLOR, category_colors, motif_colors
+
+if TYPE_CHECKING:
+    import napari
+
+__all__ = ["TimelineWidget", "tracks_from_layers"]
+
+LABEL_WIDTH = 120
+ROW_HEIGHT = {"band": 16, "curve": 40}
+HIGHLIGHT_HEIGHT = 6
+AXIS_HEIGHT = 16
+BACKGROUND = (38, 41, 48)
+CURVE_COLOR = (255, 170, 60)
+HIGHLIGHT_COLOR = (255, 255, 255)
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    color = color.lstrip("#")
+    return tuple(int(color[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+@dataclass
+class _Track:
+    name: str
+    kind: str  # "band" (categories) or "curve" (numbers)
+    frames: np.ndarray  # (time,) frame numbers, sorted
+    values: np.ndarray  # (time,) codes (band, -1 = none) or floats (curve)
+    colors: np.ndarray  # (category, 3) uint8 (band); unused for curves
+    categories: tuple[str, ...] = ()
+
+
+def _make_track(
+    name: str, values: Any, frames: np.ndarray, colors: Mapping[str, str] | None
+) -> _Track:
+    if values.dtype.kind == "f":
+        return _Track(name, "curve", frames, np.nan_to_num(values), np.empty((0, 3)))
+    text = np.array(["" if v is None else str(v) for v in values.tolist()])
+    if values.dtype.kind in "iu":
+        text[values < 0] = ""
+    categories, codes = np.unique(text, return_inverse=True)
+    codes = codes.astype(np.int64)
+    if "" in categories:
+        empty = int(np.flatnonzero(categories == "")[0])
+        codes[codes == empty] = -1
+    table = dict(colors or category_colors([c for c in categories if c]))
+    rgb = np.array(
+        [_rgb(table.get(c, NONE_COLOR)) for c in categories], dtype=np.uint8
+    ).reshape(-1, 3)
+    return _Track(name, "band", frames, codes, rgb, tuple(categories))
+
+
+def tracks_from_layers(layers: Any) -> dict[str, Any]:
+    """Collect timeline tracks from layer metadata (see the module docstring).
+
+    Returns
+    -------
+    dict
+        Track name -> ``(frames (time,), values (time,), colours or None)``.
+    """
+    tracks: dict[str, Any] = {}
+    for layer in layers:
+        meta = layer.metadata
+        poses = meta.get("poses")
+        frames = meta.get("frames")
+        if frames is None and poses is not None:
+            frames = poses.frame_index
+        role = meta.get("behavert_role")
+        for name, values in (meta.get("timeline_tracks") or {}).items():
+            colors = None
+            if role == "motifs":
+                ids, first = np.unique(meta["motif"], return_index=True)
+                palette = motif_colors(ids)
+                names = np.asarray(meta["motif_names"])[first]
+                colors = {str(n): palette[int(k)] for k, n in zip(ids, names)}
+            elif role == "behaviour":
+                colors = category_colors(meta.get("classes", ()))
+            tracks[name] = (np.asarray(frames), values, colors)
+        labels = meta.get("annotations")
+        if labels is not None and poses is not None:
+            on = np.asarray(labels.values, dtype=float) > 0.5
+            names = np.array([*labels.names, ""], dtype=object)
+            first = np.where(on.any(1), on.argmax(1), len(labels.names))
+            tracks[f"{layer.name}: annotations"] = (
+                np.asarray(poses.frame_index)[: len(first)],
+                names[first],
+                category_colors(labels.names),
+            )
+        if "labels" in meta and "behaviours" in meta and poses is not None:
+            names = np.asarray(meta["behaviours"], dtype=object)[meta["labels"]]
+            tracks[f"{layer.name}: labels"] = (
+                np.asarray(poses.frame_index),
+                names,
+                category_colors(meta["behaviours"]),
+            )
+    return tracks
+
+
+class _TimelineCanvas(QWidget):
+    """Paints the cached track pixmap and the cursor; turns clicks into frames."""
+
+    clicked = Signal(int)
+
+    def __init__(self, owner: TimelineWidget) -> None:
+        super().__init__()
+        self._owner = owner
+        self.setMouseTracking(False)
+        self.setMinimumHeight(40)
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt name)
+        owner = self._owner
+        pixmap = owner._pixmap_for(self.width(), self.height())
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, pixmap)
+        x = owner.x_of(owner.current_frame)
+        if x is not None:
+            painter.setPen(QPen(QColor(255, 60, 60), 2))
+            painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        painter.end()
+
+    def _seek(self, event: Any) -> None:
+        frame = self._owner.frame_at(event.position().x())
+        if frame is not None:
+            self.clicked.emit(frame)
+
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._seek(event)
+
+    def mouseMoveEvent(self, event: Any) -> None:  # noqa: N802
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._seek(event)
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802
+        self._owner.set_view(None)
+
+    def wheelEvent(self, event: Any) -> None:  # noqa: N802
+        frame = self._owner.frame_at(event.position().x())
+        if frame is not None:
+            factor = 0.8 if event.angleDelta().y() > 0 else 1.25
+            self._owner.zoom(factor, around=frame)
+
+
+class TimelineWidget(QWidget):
+    """Ethogram, attention curve and motif bands of a recording under the video.
+
+    Parameters
+    ----------
+    viewer
+        The napari viewer; its dims axis ``time_axis`` is the frame axis.
+    time_axis
+        Dims axis of time (0 for behavert's ``(frame, y, x)`` layers).
+    """
+
+    def __init__(self, viewer: napari.viewer.Viewer, time_axis: int = 0) -> None:
+        super().__init__()
+        self._viewer = viewer
+        self._time_axis = time_axis
+        self._tracks: list[_Track] = []
+        self._highlight: np.ndarray = np.empty(0, np.int64)
+        self._range = (0, 1)  # whole recording, frames [start, stop)
+        self._view: tuple[int, int] | None = None
+        self._pixmap: QPixmap | None = None
+        self.n_renders = 0
+        self.canvas = _TimelineCanvas(self)
+        self.canvas.setObjectName("timeline_canvas")
+        self.canvas.clicked.connect(self._on_canvas_clicked)
+        self._refresh_button = QPushButton("Refresh from layers")
+        self._refresh_button.setObjectName("refresh_button")
+        self._refresh_button.clicked.connect(self._on_refresh_button_clicked)
+        self._frame_label = QLabel("")
+        self._frame_label.setObjectName("frame_label")
+        bar = QHBoxLayout()
+        bar.addWidget(self._refresh_button)
+        bar.addWidget(self._frame_label, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.canvas, 1)
+        viewer.dims.events.current_step.connect(self._on_current_step)
+        viewer.layers.events.inserted.connect(self._on_layers_changed)
+        viewer.layers.events.removed.connect(self._on_layers_changed)
+        self.refresh_from_layers()
+
+    # ------------------------------------------------------------ public API
+    def set_tracks(
+        self,
+        tracks: Mapping[str, Any],
+        *,
+        frames: np.ndarray | None = None,
+        colors: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """Show these tracks (replacing the current ones).
+
+        Parameters
+        ----------
+        tracks
+            Name -> ``(time,)`` values: float arrays are drawn as a curve
+            (scaled to the track's maximum); ints (negative = none), strings or
+            categoricals as an ethogram band ("" / None = none).
+        frames
+            ``(time,)`` frame numbers of the values (default ``0..time-1``).
+        colors
+            Optional per-track ``{category: hex colour}`` (default: the fixed
+            ``category_colors`` of the sorted categories).
+        """
+        entries = {}
+        for name, values in tracks.items():
+            f = np.arange(len(values)) if frames is None else np.asarray(frames)
+            entries[name] = (f, values, (colors or {}).get(name))
+        self._set_entries(entries)
+
+    def refresh_from_layers(self) -> None:
+        """Rebuild the tracks from the viewer's layers (see the module docstring)."""
+        entries = tracks_from_layers(self._viewer.layers)
+        self._set_entries(entries)
+
+    def set_highlight(self, frames: Any) -> None:
+        """Mark these frame numbers in a row above the tracks (e.g. a selection)."""
+        self._highlight = np.unique(np.asarray(frames, dtype=np.int64))
+        self._invalidate()
+
+    @property
+    def track_names(self) -> list[str]:
+        """Names of the tracks, top to bottom."""
+        return [t.name for t in self._tracks]
+
+    @property
+    def current_frame(self) -> int:
+        """The viewer's current frame."""
+        return int(self._viewer.dims.current_step[self._time_axis])
+
+    @property
+    def view(self) -> tuple[int, int]:
+        """Frames ``[start, stop)`` shown across the width."""
+        return self._view or self._range
+
+    def set_view(self, view: tuple[int, int] | None) -> None:
+        """Show frames ``[start, stop)`` (None: the whole recording)."""
+        if view is not None:
+            lo, hi = self._range
+            start, stop = max(lo, int(view[0])), min(hi, int(view[1]))
+            view = (start, max(stop, start + 2))
+        self._view = view
+        self._invalidate()
+
+    def zoom(self, factor: float, around: int) -> None:
+        """Scale the shown span by ``factor`` keeping frame ``around`` in place."""
+        start, stop = self.view
+        new = max(10.0, (stop - start) * factor)
+        left = around - (around - start) * new / (stop - start)
+        self.set_view((int(round(left)), int(round(left + new))))
+
+    def x_of(self, frame: int) -> float | None:
+        """Canvas x of a frame's left edge, or None when it is out of view."""
+        start, stop = self.view
+        width = self.canvas.width() - LABEL_WIDTH
+        if not start <= frame < stop or width <= 0:
+            return None
+        return LABEL_WIDTH + (frame - start + 0.5) * width / (stop - start)
+
+    def frame_at(self, x: float) -> int | None:
+        """The frame under canvas x (None left of the plot)."""
+        start, stop = self.view
+        width = self.canvas.width() - LABEL_WIDTH
+        if x < LABEL_WIDTH or width <= 0:
+            return None
+        frame = start + int((x - LABEL_WIDTH) * (stop - start) / width)
+        return int(np.clip(frame, start, stop - 1))
+
+    # -------------------------------------------------------------- handlers
+    def _on_current_step(self, event: Any = None) -> None:
+        self._frame_label.setText(f"frame {self.current_frame}")
+        self.canvas.update()  # cursor only: the pixmap is reused
+
+    def _on_canvas_clicked(self, frame: int) -> None:
+        self._viewer.dims.set_current_step(self._time_axis, frame)
+
+    def _on_refresh_button_clicked(self, *_: object) -> None:
+        self.refresh_from_layers()
+
+    def _on_layers_changed(self, event: Any = None) -> None:
+        self.refresh_from_layers()
+
+    # --------------------------------------------------------------- drawing
+    def _set_entries(self, entries: Mapping[str, Any]) -> None:
+        tracks = []
+        for name, (frames, values, colors) in entries.items():
+            frames, values = np.asarray(frames, dtype=np.int64), np.asarray(values)
+            if values.shape != frames.shape:
+                raise ValueError(
+                    f"track {name!r} has shape {values.shape}, expected "
+                    f"{frames.shape} (one value per frame)"
+                )
+            order = np.argsort(frames, kind="stable")
+            values, frames = values[order], frames[order]
+            tracks.append(_make_track(name, values, frames, colors))
+        self._tracks = tracks
+        nsteps = self._viewer.dims.nsteps[self._time_axis]
+        last = max([int(t.frames[-1]) + 1 for t in tracks if len(t.frames)] + [1])
+        self._range = (0, max(last, int(nsteps)))
+        self._view = None
+        h = sum(ROW_HEIGHT[t.kind] + 2 for t in tracks)
+        self.canvas.setMinimumHeight(HIGHLIGHT_HEIGHT + h + AXIS_HEIGHT + 2)
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._pixmap = None
+        self.canvas.update()
+
+    def _pixmap_for(self, width: int, height: int) -> QPixmap:
+        pixmap = self._pixmap
+        if pixmap is None or (pixmap.width(), pixmap.height()) != (width, height):
+            self._pixmap = pixmap = self._render(width, height)
+        return pixmap
+
+    def _columns(self, frames: np.ndarray, width: int) -> np.ndarray:
+        start, stop = self.view
+        return ((frames - start) * width // (stop - start)).astype(np.int64)
+
+    def _render(self, width: int, height: int) -> QPixmap:
+        """Draw every track into an image (one value per pixel column)."""
+        self.n_renders += 1
+        plot_w = max(width - LABEL_WIDTH, 1)
+        image = np.empty((max(height, 1), plot_w, 4), np.uint8)
+        image[..., :3], image[..., 3] = BACKGROUND, 255
+        y = 0
+        if len(self._highlight):
+            start, stop = self.view
+            shown = self._highlight[
+                (self._highlight >= start) & (self._highlight < stop)
+            ]
+            first = self._columns(shown, plot_w)
+            after = np.minimum(self._columns(shown + 1, plot_w), plot_w)
+            edges = np.zeros(plot_w + 1, np.int64)  # each frame spans its columns
+            np.add.at(edges, first, 1)
+            np.add.at(edges, np.maximum(after, np.minimum(first + 1, plot_w)), -1)
+            marked = np.cumsum(edges[:-1]) > 0
+            image[y : y + HIGHLIGHT_HEIGHT - 1, marked, :3] = HIGHLIGHT_COLOR
+        y += HIGHLIGHT_HEIGHT
+        rows = []
+        for track in self._tracks:
+            h = ROW_HEIGHT[track.kind]
+            rows.append((track.name, y, h))
+            if y + h <= height:
+                self._draw_track(image[y : y + h], track, plot_w)
+            y += h + 2
+        buffer = np.ascontiguousarray(image).tobytes()  # alive while drawn
+        fmt = QImage.Format.Format_RGBA8888
+        qimage = QImage(buffer, plot_w, image.shape[0], 4 * plot_w, fmt)
+        pixmap = QPixmap(max(width, 1), max(height, 1))
+        pixmap.fill(QColor(*BACKGROUND))
+        painter = QPainter(pixmap)
+        painter.drawImage(LABEL_WIDTH, 0, qimage)
+        painter.setPen(QColor(220, 220, 220))
+        for name, top, h in rows:
+            painter.drawText(4, top + h - 3, name[:18])
+        start, stop = self.view
+        for frame in np.linspace(start, stop - 1, 5).astype(int):
+            x = self.x_of(int(frame)) or LABEL_WIDTH
+            painter.drawText(int(min(x, width - 50)), height - 3, str(frame))
+        painter.end()
+        return pixmap
+
+    def _draw_track(self, rows: np.ndarray, track: _Track, width: int) -> None:
+        cols = self._columns(track.frames, width)
+        keep = (cols >= 0) & (cols < width)
+        cols, values = cols[keep], track.values[keep]
+        if len(track.frames):  # zoomed in: a frame spans several columns
+            start, stop = self.view
+            empty = np.setdiff1d(np.arange(width), cols)
+            centre = start + ((empty + 0.5) * (stop - start) / width).astype(np.int64)
+            idx = np.clip(
+                np.searchsorted(track.frames, centre), 0, len(track.frames) - 1
+            )
+            hit = track.frames[idx] == centre
+            cols = np.r_[cols, empty[hit]]
+            values = np.r_[values, track.values[idx[hit]]]
+        if track.kind == "curve":
+            top = np.zeros(width)
+            np.maximum.at(top, cols, np.maximum(values, 0))
+            scale = track.values.max() if len(track.values) else 0.0
+            level = top / scale if scale > 0 else top
+            h = rows.shape[0]
+            filled = np.arange(h)[::-1, None] < np.round(level * h)[None, :]
+            rows[filled, :3] = CURVE_COLOR
+            return
+        n_cat = len(track.categories)
+        counts = np.zeros((width, n_cat + 1), np.int64)
+        np.add.at(counts, (cols, np.where(values < 0, n_cat, values)), 1)
+        present = counts.sum(1) > 0
+        counts[:, n_cat] = 0  # "none" only wins where nothing else is on
+        mode = counts.argmax(1)
+        shown = present & (counts.max(1) > 0)
+        rows[:, shown, :3] = track.colors[mode[shown]][None]

@@ -1,0 +1,150 @@
+"""Tests for behavert.napari.widgets.timeline (the timeline dock)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from behavert.datasets.synthetic import generate_synthetic
+from behavert.napari.layers import poses_to_layers
+from behavert.napari.overlays import (
+    CATEGORY_PALETTE,
+    attention_to_layer,
+    behaviour_to_layer,
+    motifs_to_layer,
+)
+
+pytestmark = pytest.mark.gui
+
+N_FRAMES = 120
+
+
+@pytest.fixture(scope="module")
+def rec():
+    """A small synthetic recording with its video (120 frames)."""
+    return generate_synthetic(N_FRAMES, seed=5, render_video=True, image_size=128)
+
+
+@pytest.fixture
+def viewer_timeline(make_napari_viewer_proxy, rec, qtbot):
+    from behavert.napari.widgets.timeline import TimelineWidget
+
+    viewer = make_napari_viewer_proxy()
+    for data, kwargs, kind in poses_to_layers(rec.poses, rec.video, name="rec"):
+        if kind == "points":  # ground truth, as the synthetic sample carries it
+            kwargs["metadata"].update(labels=rec.labels, behaviours=rec.behaviours)
+        getattr(viewer, f"add_{kind}")(data, **kwargs)
+    widget = TimelineWidget(viewer)
+    qtbot.addWidget(widget)
+    widget.resize(600, 300)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return viewer, widget
+
+
+def _pixel(widget, x: int, y: int) -> tuple[int, int, int]:
+    """The canvas colour at (x, y)."""
+    image = widget.canvas.grab().toImage()
+    color = image.pixelColor(x, y)
+    return color.red(), color.green(), color.blue()
+
+
+def _near(a, b) -> bool:
+    """Equal colours up to 8 levels (Xvfb may run at 16-bit depth: 5-6-5 bits)."""
+    return max(abs(int(p) - int(q)) for p, q in zip(a, b, strict=True)) <= 8
+
+
+def test_tracks_from_overlay_layers(viewer_timeline, rec):
+    viewer, widget = viewer_timeline
+    attention = np.zeros(N_FRAMES)
+    attention[60:] = 1.0
+    motif = (np.arange(N_FRAMES) >= 60).astype(int)
+    names = np.array(rec.behaviours, dtype=object)[rec.labels]
+    for data, kwargs, kind in [
+        attention_to_layer(rec.poses, attention, name="attention"),
+        motifs_to_layer(rec.poses, motif, ["calm", "busy"], name="motifs"),
+        behaviour_to_layer(rec.poses, names, name="behaviour"),
+    ]:
+        getattr(viewer, f"add_{kind}")(data, **kwargs)
+    # refreshed on insertion; the sample's ground truth is a track too
+    assert widget.track_names == [
+        "rec keypoints: labels",
+        "attention",
+        "motifs",
+        "behaviour",
+    ]
+    widget.canvas.repaint()
+    motifs = widget._tracks[2]
+    assert motifs.categories == ("busy", "calm")
+    # the motif band's colours are the overlay's: motif 0 blue, motif 1 orange
+    y = next(t for t in _row_tops(widget) if t[0] == "motifs")[1] + 8
+    x_early, x_late = widget.x_of(10), widget.x_of(110)
+    assert _near(_pixel(widget, int(x_early), y), _hex(CATEGORY_PALETTE[0]))
+    assert _near(_pixel(widget, int(x_late), y), _hex(CATEGORY_PALETTE[1]))
+    # the attention curve is empty before frame 60 and full after
+    top = next(t for t in _row_tops(widget) if t[0] == "attention")[1]
+    assert _near(_pixel(widget, int(x_early), top + 2), (38, 41, 48))
+    assert _near(_pixel(widget, int(x_late), top + 2), (255, 170, 60))
+
+
+def _hex(color: str) -> tuple[int, int, int]:
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def _row_tops(widget):
+    from behavert.napari.widgets.timeline import HIGHLIGHT_HEIGHT, ROW_HEIGHT
+
+    y, rows = HIGHLIGHT_HEIGHT, []
+    for track in widget._tracks:
+        rows.append((track.name, y))
+        y += ROW_HEIGHT[track.kind] + 2
+    return rows
+
+
+def test_slider_moves_cursor_without_redrawing(viewer_timeline, qtbot):
+    viewer, widget = viewer_timeline
+    widget.set_tracks({"steps": np.arange(N_FRAMES) % 30 < 15})
+    widget.canvas.repaint()
+    renders = widget.n_renders
+    for frame in (10, 50, 90):
+        viewer.dims.set_current_step(0, frame)
+        widget.canvas.repaint()
+        x = int(widget.x_of(frame))
+        assert _near(_pixel(widget, x, 3), (255, 60, 60))  # the cursor
+        assert widget._frame_label.text() == f"frame {frame}"
+    assert widget.n_renders == renders
+
+
+def test_click_and_drag_seek_the_video(viewer_timeline, qtbot):
+    from qtpy.QtCore import QPoint, Qt
+
+    viewer, widget = viewer_timeline
+    x = int(widget.x_of(77))
+    qtbot.mouseClick(widget.canvas, Qt.MouseButton.LeftButton, pos=QPoint(x, 10))
+    assert viewer.dims.current_step[0] == 77
+    assert widget.frame_at(5) is None  # in the names column: no seek
+    widget.set_view((40, 60))
+    assert widget.view == (40, 60)
+    assert widget.frame_at(widget.x_of(45)) == 45
+    widget.zoom(2.0, around=50)
+    assert widget.view == (30, 70)
+    widget.set_view(None)
+    assert widget.view == (0, N_FRAMES)
+
+
+def test_set_tracks_validation_and_highlight(viewer_timeline):
+    _, widget = viewer_timeline
+    with pytest.raises(ValueError, match="one value per frame"):
+        widget.set_tracks({"bad": np.zeros(5)}, frames=np.arange(6))
+    widget.set_tracks(
+        {"curve": np.linspace(0, 1, N_FRAMES), "band": np.r_[[-1] * 60, [3] * 60]},
+        colors={"band": {"3": "#00ff00"}},
+    )
+    assert [t.kind for t in widget._tracks] == ["curve", "band"]
+    widget.set_highlight([100, 101, 102])
+    widget.canvas.repaint()
+    x = int(widget.x_of(101))
+    assert _near(_pixel(widget, x, 2), (255, 255, 255))
+    band_y = next(t for t in _row_tops(widget) if t[0] == "band")[1] + 8
+    assert _near(_pixel(widget, x, band_y), (0, 255, 0))
+    assert _near(_pixel(widget, int(widget.x_of(20)), band_y), (38, 41, 48))  # none
