@@ -217,3 +217,24 @@ def test_cancel_a_long_pretraining_keeps_the_viewer_working(
     assert viewer.dims.point[0] == 60 and "after cancel" in viewer.layers
     assert len(layer.data) == 1
     show_error.assert_not_called()
+
+
+def test_least_certain_frames_are_spread_and_ordered():
+    from behavert.napari.widgets.classify import least_certain_frames
+
+    p = np.full((100, 2), 0.5)
+    p[:, 0] = np.linspace(0.5, 1.0, 100)  # frame 0 least certain, then 1, 2...
+    p[:, 1] = 1 - p[:, 0]
+    p[60] = [0.5, 0.5]  # a second, isolated uncertain frame
+    assert least_certain_frames(p, n=3, min_gap=10).tolist() == [0, 60, 10]
+    assert least_certain_frames(p, n=200, min_gap=1).size == 100
+    assert least_certain_frames(p[:0], n=3).size == 0
+
+
+def test_annotation_names_join_overlaps():
+    from behavert.io.labels import FrameLabels
+    from behavert.napari.widgets._common import annotation_names
+
+    values = np.array([[1, 0], [1, 1], [0, 0], [0, 1]], dtype=bool)
+    names = annotation_names(FrameLabels(("rear", "groom"), values))
+    assert names.tolist() == ["rear", "rear+groom", "", "groom"]

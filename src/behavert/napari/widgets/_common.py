@@ -17,6 +17,7 @@ import pandas as pd
 from magicgui.widgets import Container, Label, ProgressBar, PushButton
 from napari.layers import Layer
 
+from ...io.labels import FrameLabels
 from ...io.poses import Poses
 from ..layers import poses_to_points
 from ..workers import Job, start_job
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "ANNOTATIONS_KEY",
     "JobWidget",
+    "annotation_names",
     "attention_layer",
     "base_name",
     "behaviour_layer",
@@ -78,6 +80,16 @@ def base_name(layer_name: str) -> str:
     if layer_name.endswith(_SUFFIX):
         return layer_name[: -len(_SUFFIX)]
     return layer_name
+
+
+def annotation_names(labels: FrameLabels) -> np.ndarray:
+    """``(time,)`` annotated behaviour of each frame ("" for none, "a+b" overlaps)."""
+    positive = np.asarray(labels.values) > 0.5  # (time, class)
+    text = np.full(labels.n_frames, "", dtype=object)
+    for k, name in enumerate(labels.names):
+        on = positive[:, k]
+        text[on] = np.where(text[on] == "", name, text[on] + "+" + name)
+    return text.astype(str)
 
 
 def resolve_run_folder(folder: Path) -> Path:

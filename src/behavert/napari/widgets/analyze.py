@@ -11,11 +11,14 @@ import numpy as np
 from magicgui.widgets import CheckBox, ComboBox, FileEdit, Select, SpinBox
 
 from ...errors import BehavertError
+from ...io.labels import FrameLabels
 from ...io.poses import Poses
 from .._notify import notify_error
 from ..workers import Job
 from ._common import (
+    ANNOTATIONS_KEY,
     JobWidget,
+    annotation_names,
     attention_layer,
     base_name,
     behaviour_layer,
@@ -45,12 +48,12 @@ class _Analysed:
     written: Path | None
 
 
-def _export(result: Any, out: Path) -> Path:
+def _export(result: Any, out: Path, annotations: list) -> Path:
     """Write the analysis tables and figures (``behavert.report.write_analysis``)."""
     from ...report import write_analysis
 
     out.mkdir(parents=True, exist_ok=True)
-    write_analysis(result, out)
+    write_analysis(result, out, annotations=annotations)
     return out
 
 
@@ -124,6 +127,13 @@ class AnalyzeWidget(JobWidget):
         }
         out = optional_path(self._export_folder.value)
         bases = [base_name(n) for n in names]
+        annotations = []  # per recording: (time,) annotated names, or None
+        for n, poses in zip(names, poses_list):
+            labels = self._viewer.layers[n].metadata.get(ANNOTATIONS_KEY)
+            ok = isinstance(labels, FrameLabels) and labels.n_frames == poses.n_frames
+            annotations.append(annotation_names(labels) if ok else None)
+        if all(a is None for a in annotations):
+            annotations = None
 
         def body(ctx):
             from ...report import analyze_runs  # torch, off the main thread
@@ -143,7 +153,7 @@ class AnalyzeWidget(JobWidget):
                 **options,
             )
             ctx.check()
-            written = _export(result, out) if out is not None else None
+            written = _export(result, out, annotations) if out is not None else None
             return _Analysed(poses_list, bases, result, written)
 
         return self._start(body, "Analyze", self._on_analysed)

@@ -33,6 +33,7 @@ from .._notify import notify_error, warnings_as_notifications
 from ._common import (
     ANNOTATIONS_KEY,
     _fallback_behaviour,
+    annotation_names,
     base_name,
     optional_path,
     pose_layer_names,
@@ -404,17 +405,13 @@ class AnnotateWidget(Container):
 
     def _draw(self, poses: Poses, labels: FrameLabels) -> None:
         """Update the ``"<recording> annotations"`` text layer (annotated frames)."""
-        positive = labels.values > 0.5  # (time, class)
-        text = np.full(labels.n_frames, "", dtype=object)
-        for k, name in enumerate(labels.names):
-            join = np.where(text[positive[:, k]] == "", "", "+")
-            text[positive[:, k]] = text[positive[:, k]] + join + name
+        text = annotation_names(labels)
         data, kwargs, kind = _fallback_behaviour(
             poses,
             text.astype(str),
             name=f"{base_name(self._pose_layer.value)} annotations",
         )
-        keep = positive.any(axis=1)
+        keep = text != ""
         kwargs["features"] = kwargs["features"][keep].reset_index(drop=True)
         kwargs["metadata"]["behavert_role"] = "annotations"
         set_layer(self._viewer, (data[keep], kwargs, kind))
