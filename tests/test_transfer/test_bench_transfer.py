@@ -33,6 +33,7 @@ def test_keep_bouts_keeps_a_share_and_every_class(bench):
         assert (k[k >= 0] == y[k >= 0]).all()
 
 
+@pytest.mark.realdata
 def test_tiny_run_writes_its_section(bench, tmp_path, shared_data):
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n## Import\n\nkeep me\n")
