@@ -191,6 +191,7 @@ def attention_to_layer(
             "behavert_role": "attention",
             "attention": a,
             "frames": np.asarray(poses.frame_index),
+            "poses": poses,
             "timeline_tracks": {name: a},
         },
     )
@@ -284,6 +285,7 @@ def motifs_to_layer(
         "motif": motif,
         "motif_names": names,
         "frames": np.asarray(poses.frame_index),
+        "poses": poses,
         "timeline_tracks": {name: names},
     }
     if embedding is not None:
@@ -361,6 +363,7 @@ def behaviour_to_layer(
             "behaviour": values,
             "classes": tuple(classes),
             "frames": np.asarray(poses.frame_index),
+            "poses": poses,
             "timeline_tracks": {name: values},
         },
     )

@@ -17,6 +17,7 @@ ground truth (``metadata["labels"]`` / ``["behaviours"]``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,16 @@ from ..overlays import NONE_COLOR, category_colors, motif_colors
 if TYPE_CHECKING:
     import napari
 
-__all__ = ["TimelineWidget", "tracks_from_layers"]
+__all__ = ["TimelineWidget", "timelines_of", "tracks_from_layers"]
+
+#: Live timeline docks (so the embedding dock can highlight its selection).
+_TIMELINES: weakref.WeakSet[TimelineWidget] = weakref.WeakSet()
+
+
+def timelines_of(viewer: Any) -> list[TimelineWidget]:
+    """The timeline docks showing ``viewer``."""
+    return [t for t in list(_TIMELINES) if t._viewer is viewer]
+
 
 LABEL_WIDTH = 120
 ROW_HEIGHT = {"band": 16, "curve": 40}
@@ -203,6 +213,7 @@ class TimelineWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
+        _TIMELINES.add(self)
         viewer.dims.events.current_step.connect(self._on_current_step)
         viewer.layers.events.inserted.connect(self._on_layers_changed)
         viewer.layers.events.removed.connect(self._on_layers_changed)

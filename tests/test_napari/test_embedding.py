@@ -1,0 +1,155 @@
+"""Tests for behavert.napari.widgets.embedding (the 2-D embedding dock)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from behavert.datasets.synthetic import generate_synthetic
+from behavert.napari.layers import poses_to_layers
+from behavert.napari.overlays import motifs_to_layer
+
+pytestmark = pytest.mark.gui
+
+N_FRAMES = 120
+
+
+@pytest.fixture(scope="module")
+def rec():
+    """A small synthetic recording with its video (120 frames)."""
+    return generate_synthetic(N_FRAMES, seed=7, render_video=True, image_size=128)
+
+
+def _map() -> np.ndarray:
+    """A 2-D map whose dots are far apart: frame t at (t, t mod 7)."""
+    t = np.arange(N_FRAMES, dtype=float)
+    return np.column_stack([t, t % 7])
+
+
+@pytest.fixture
+def docks(make_napari_viewer_proxy, rec, qtbot):
+    from behavert.napari.widgets.embedding import EmbeddingWidget
+    from behavert.napari.widgets.timeline import TimelineWidget
+
+    viewer = make_napari_viewer_proxy()
+    for data, kwargs, kind in poses_to_layers(rec.poses, rec.video, name="rec"):
+        getattr(viewer, f"add_{kind}")(data, **kwargs)
+    embedding = EmbeddingWidget(viewer)
+    timeline = TimelineWidget(viewer)
+    for widget, size in [(embedding, (600, 400)), (timeline, (600, 200))]:
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        qtbot.waitExposed(widget)
+    motif = np.arange(N_FRAMES) // 40
+    data, kwargs, kind = motifs_to_layer(rec.poses, motif, embedding=_map())
+    viewer.add_points(data, **kwargs)  # the dock picks the map up
+    return viewer, embedding, timeline
+
+
+def _mouse(widget, kind: str, xy, shift: bool = False) -> None:
+    """Send a left-button mouse press/move/release at canvas pixel xy."""
+    from qtpy.QtCore import QEvent, QPointF, Qt
+    from qtpy.QtGui import QMouseEvent
+    from qtpy.QtWidgets import QApplication
+
+    types = {
+        "press": QEvent.Type.MouseButtonPress,
+        "move": QEvent.Type.MouseMove,
+        "release": QEvent.Type.MouseButtonRelease,
+    }
+    left = Qt.MouseButton.LeftButton
+    modifiers = (
+        Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+    )
+    point = QPointF(float(xy[0]), float(xy[1]))
+    event = QMouseEvent(
+        types[kind],
+        point,
+        widget.mapToGlobal(point),
+        Qt.MouseButton.NoButton if kind == "move" else left,
+        Qt.MouseButton.NoButton if kind == "release" else left,
+        modifiers,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_map_from_layer_and_marker_follows_slider(docks):
+    viewer, embedding, _ = docks
+    assert len(embedding._frames) == N_FRAMES
+    renders = embedding.n_renders
+    for frame in (5, 64, 100):
+        viewer.dims.set_current_step(0, frame)
+        point = embedding.current_point()
+        want = embedding.to_screen(_map()[frame : frame + 1])[0]
+        np.testing.assert_allclose(point, want)
+    embedding.canvas.repaint()
+    assert embedding.n_renders <= renders + 1  # drawn at most once, not per step
+    # dots carry the motif colours (motif 1 = palette entry 1 = orange)
+    image = embedding.canvas.grab().toImage()
+    x, y = embedding.to_screen(_map()[50:51])[0]
+    color = image.pixelColor(int(x), int(y))
+    assert abs(color.red() - 255) <= 8 and abs(color.green() - 127) <= 8
+
+
+def test_click_on_dot_seeks_video(docks):
+    viewer, embedding, _ = docks
+    x, y = embedding.to_screen(_map()[37:38])[0]
+    _mouse(embedding.canvas, "press", (x + 1, y))
+    _mouse(embedding.canvas, "release", (x + 1, y))
+    assert viewer.dims.current_step[0] == 37
+    assert embedding.seek_nearest(-100, -100) is None  # far from every dot
+
+
+def test_lasso_selects_frames_and_highlights_them(docks, qtbot, tmp_path):
+    from qtpy.QtWidgets import QPushButton
+
+    viewer, embedding, timeline = docks
+    screen = embedding.to_screen(_map())
+    lo = screen[10:20].min(0) - 1
+    hi = screen[10:20].max(0) + 1
+    corners = [(lo[0], lo[1]), (hi[0], lo[1]), (hi[0], hi[1]), (lo[0], hi[1])]
+    with qtbot.waitSignal(embedding.selection_changed) as signal:
+        _mouse(embedding.canvas, "press", corners[0])
+        for corner in [*corners[1:], corners[0]]:
+            _mouse(embedding.canvas, "move", corner)
+        _mouse(embedding.canvas, "release", corners[0])
+    np.testing.assert_array_equal(signal.args[0], np.arange(10, 20))
+    np.testing.assert_array_equal(embedding.selected_frames, np.arange(10, 20))
+    # the video: one ring per tracked animal, only on the selected frames
+    layer = viewer.layers["selected frames"]
+    assert set(layer.data[:, 0]) == set(range(10, 20))
+    assert len(layer.data) == 20
+    centre = np.nanmean(viewer.layers["rec keypoints"].metadata["poses"].position, 2)
+    row = np.flatnonzero(layer.data[:, 0] == 12)[0]
+    assert np.allclose(layer.data[row, 1:], centre[12, 0, ::-1]) or np.allclose(
+        layer.data[row, 1:], centre[12, 1, ::-1]
+    )
+    # the timeline's highlight row
+    np.testing.assert_array_equal(timeline._highlight, np.arange(10, 20))
+    # shift adds a second region; Next selected walks through them
+    embedding.select_frames([100], add=True)
+    assert list(embedding.selected_frames) == [*range(10, 20), 100]
+    embedding.canvas.grab().save(str(tmp_path / "embedding.png"))
+    viewer.dims.set_current_step(0, 50)
+    embedding.findChild(QPushButton, "next_button").click()
+    assert viewer.dims.current_step[0] == 100
+    embedding.findChild(QPushButton, "next_button").click()
+    assert viewer.dims.current_step[0] == 10
+    embedding.findChild(QPushButton, "clear_button").click()
+    assert len(embedding.selected_frames) == 0
+    assert len(viewer.layers["selected frames"].data) == 0
+
+
+def test_set_embedding_validation(docks):
+    _, embedding, _ = docks
+    with pytest.raises(ValueError, match=r"\(time, 2\)"):
+        embedding.set_embedding(np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="frames has shape"):
+        embedding.set_embedding(np.zeros((5, 2)), frames=np.arange(4))
+    xy = np.column_stack([np.arange(6.0), np.arange(6.0)])
+    xy[2] = np.nan
+    embedding.set_embedding(xy, labels=np.array(["a", "b", "", "a", "b", "a"]))
+    assert embedding.selected_frames.size == 0
+    embedding.select_polygon(np.array([[0, 0], [1000, 0], [1000, 1000], [0, 1000]]))
+    assert list(embedding.selected_frames) == [0, 1, 3, 4, 5]  # NaN dot is unmapped
