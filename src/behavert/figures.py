@@ -111,8 +111,8 @@ def ethogram(
     annotations
         ``(time,)`` annotated behaviour name per frame (optional band).
     class_names
-        Order of behaviour colours (default: order of first appearance in
-        predictions then annotations).
+        Order of behaviour colours (default: the ``p_<class>`` columns'
+        order, then first appearance in predictions and annotations).
     title
         Figure title.
 
@@ -123,8 +123,9 @@ def ethogram(
     t, xlabel = _time(frames, fps)
     rows = []
     names = list(class_names or [])
+    names += [c[2:] for c in frames.columns if c.startswith("p_")]
     for col in (
-        frames["behaviour"] if "behaviour" in frames else [],
+        frames.get("behaviour", []),
         annotations if annotations is not None else [],
     ):
         names += [n for n in pd.unique(pd.Series(col, dtype=object)) if n not in names]
@@ -152,7 +153,9 @@ def ethogram(
     ax.set_xlabel(xlabel)
     handles = [Patch(color=c, label=n) for n, c in bcol.items()]
     mnames = _motif_names(frames, k)
-    handles += [Patch(color=motif_colours(k)[m], label=mnames[m]) for m in range(k)]
+    handles += [
+        Patch(color=motif_colours(k)[m], label=f"M{m}: {mnames[m]}") for m in range(k)
+    ]
     if handles:
         ax.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7
@@ -244,7 +247,9 @@ def embedding_map(frames: pd.DataFrame, title: str | None = None) -> Figure:
         frames["pc1"], frames["pc2"], c=colours, s=4, linewidths=0, rasterized=True
     )
     names = _motif_names(frames, k)
-    handles = [Patch(color=motif_colours(k)[m], label=names[m]) for m in range(k)]
+    handles = [
+        Patch(color=motif_colours(k)[m], label=f"M{m}: {names[m]}") for m in range(k)
+    ]
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="best")
     ax.set_xlabel("PC1 of final-layer tokens")

@@ -68,7 +68,7 @@ def test_ethogram_bands_hold_the_codes(frames):
     # 100 frames at 10 fps span 10 s
     assert ax.images[-1].get_extent()[1] == pytest.approx(10.0)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert {"idle", "approach", "rearing", "motif 1"} <= set(legend)
+    assert {"idle", "approach", "M2: rearing", "M1: motif 1"} <= set(legend)
 
 
 def test_attention_curve_and_embedding_map(frames):
