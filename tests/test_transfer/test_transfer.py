@@ -212,3 +212,16 @@ def test_features_share_is_reported_for_same_skeleton(mice, tc):
         np.testing.assert_allclose(
             model(x).logits.numpy(), run.model(x).logits.numpy(), atol=1e-5
         )
+
+
+def test_2d_model_to_3d_poses_maps_x_y_and_starts_z_fresh(rat_run):
+    from behavert.datasets.synthetic_species import generate_synthetic_3d
+
+    tok3 = PoseTokenizer().fit([generate_synthetic_3d(120, seed=1).poses])
+    corr = feature_correspondence(rat_run.tokenizer, tok3)
+    names = tok3.feature_names
+    assert corr[names.index("resident/nose y")]
+    assert corr[names.index("resident/nose z")] == ()
+    assert corr[names.index("resident/nose velocity z")] == ()
+    model, _ = adapt_model(rat_run.model, rat_run.tokenizer, tok3)
+    assert model.config.feature_size == tok3.feature_size
