@@ -224,3 +224,43 @@ def test_frame_window_keeps_rows_near_current_frame(make_napari_viewer_proxy, re
     assert window.n_rows == int((data[:, 0] >= 50).sum())
     window.close()
     assert len(layer.data) == window.n_rows
+
+
+@pytest.mark.gui
+def test_screenshots_of_attention_and_cluster_layers(make_napari_viewer, screenshot):
+    """Docs images (``BEHAVERT_WRITE_SCREENSHOTS=1`` copies them to docs/images)."""
+    from behavert.napari.layers import poses_to_layers
+    from behavert.napari.overlays import show_colorbar
+
+    rec = generate_synthetic(300, seed=3, render_video=True, image_size=256)
+    behaviour = rec.behaviours.index("nose_to_nose")
+    frame = int(np.flatnonzero(rec.labels == behaviour)[20])
+    attention = 0.1 + (rec.labels == behaviour) + 0.2 * (rec.labels == 1)
+    viewer = make_napari_viewer(show=True)
+    for data, kwargs, kind in poses_to_layers(rec.poses, rec.video, name="mice"):
+        if kind != "points":
+            getattr(viewer, f"add_{kind}")(data, **kwargs)
+    data, kwargs, _ = attention_to_layer(rec.poses, attention, size_range=(2, 6))
+    attention_layer = viewer.add_points(data, **kwargs)
+    show_colorbar(attention_layer)
+    viewer.dims.set_current_step(0, frame)
+    viewer.reset_view()
+    xy = np.nanmean(rec.poses.position[frame], axis=(0, 1))
+    viewer.camera.center = (xy[1], xy[0])
+    viewer.camera.zoom *= 2.5
+    image = screenshot(viewer, "attention_layer.png")
+    # the brightest inferno colours (pale yellow, a = max) are on screen
+    yellow = (image[..., 0] > 220) & (image[..., 1] > 200) & (image[..., 2] < 180)
+    assert yellow.sum() > 50
+
+    attention_layer.visible = False
+    data, kwargs, _ = motifs_to_layer(rec.poses, rec.labels, rec.behaviours)
+    viewer.add_points(data, **kwargs)
+    image = screenshot(viewer, "cluster_layer.png")
+    r, g, b = (int(CATEGORY_PALETTE[behaviour][i : i + 2], 16) for i in (1, 3, 5))
+    close = (
+        (np.abs(image[..., 0].astype(int) - r) < 12)
+        & (np.abs(image[..., 1].astype(int) - g) < 12)
+        & (np.abs(image[..., 2].astype(int) - b) < 12)
+    )
+    assert close.sum() > 50  # the nose_to_nose motif colour
