@@ -126,3 +126,25 @@ def test_console_script_runs_without_importing_napari():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_analyze_writes_tables_and_figures(files, tmp_path):
+    run = tmp_path / "pre"
+    assert app(["pretrain", *files["poses"], "--out", str(run), *FAST]) == 0
+    out = tmp_path / "analysis"
+    args = ["analyze", str(run), *files["poses"], "--out", str(out)]
+    assert app([*args, "--groups", files["groups"], "--n-motifs", "3"]) == 0
+    written = {p.name for p in out.rglob("*") if p.is_file()}
+    assert any(name.endswith(".csv") for name in written)
+    assert any(name.endswith(".png") for name in written)
+    assert any(name.endswith(".svg") for name in written)
+
+
+def test_transfer_to_another_skeleton(files, tmp_path, shared_data):
+    run = tmp_path / "pre"
+    assert app(["pretrain", *files["poses"], "--out", str(run), *FAST]) == 0
+    target = shared_data / "dlc" / "deepof_tests" / "testDLC_h5_table_madlc.h5"
+    out = tmp_path / "moved"
+    args = ["transfer", str(run), "--to", str(target), "--out", str(out)]
+    assert app([*args, "--realign-steps", "2", *FAST]) == 0
+    assert (out / "model" / "model.safetensors").is_file()

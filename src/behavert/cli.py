@@ -46,15 +46,16 @@ def _train_config(args: argparse.Namespace, **defaults: Any):
     return TrainConfig(**values)
 
 
-def _drive(gen, desc: str):
-    """Run a training generator with a tqdm progress bar; return its result."""
-    from tqdm.auto import tqdm
+class _EventBar:
+    """A tqdm bar fed with ``TrainEvent``s."""
 
-    from .train.loop import run_to_end
+    def __init__(self, desc: str) -> None:
+        from tqdm.auto import tqdm
 
-    bar = tqdm(desc=desc, unit="step", dynamic_ncols=True)
+        self.bar = tqdm(desc=desc, unit="step", dynamic_ncols=True)
 
-    def update(event) -> None:
+    def update(self, event) -> None:
+        bar = self.bar
         if bar.total != event.total:
             bar.total = event.total
         bar.n = event.step
@@ -65,8 +66,17 @@ def _drive(gen, desc: str):
         bar.set_postfix(post, refresh=False)
         bar.refresh()
 
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _drive(gen, desc: str):
+    """Run a training generator with a tqdm progress bar; return its result."""
+    from .train.loop import run_to_end
+
+    bar = _EventBar(desc)
     try:
-        return run_to_end(gen, update)
+        return run_to_end(gen, bar.update)
     finally:
         bar.close()
 
@@ -289,6 +299,62 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from .report import run_analyze_cli
+
+    bar = tqdm(desc="analyze", unit="step")
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        written = run_analyze_cli(
+            _run_folder(args.run),
+            args.poses,
+            args.out,
+            groups=args.groups,
+            labels=args.labels,
+            frame_run=_run_folder(args.frame_run) if args.frame_run else None,
+            n_motifs=args.n_motifs,
+            method=args.method,
+            min_bout=args.min_bout,
+            attribution=not args.no_attribution,
+            likelihood_threshold=args.likelihood_threshold,
+            progress=progress,
+        )
+    finally:
+        bar.close()
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_transfer(args: argparse.Namespace) -> int:
+    from .train.transfer import run_transfer_cli
+
+    tc = _train_config(args, checkpoint_every=100)
+    bar = _EventBar("transfer")
+    try:
+        out = run_transfer_cli(
+            _run_folder(args.run),
+            args.to,
+            args.out,
+            mapping=args.mapping,
+            labels=args.labels,
+            realign_steps=args.realign_steps,
+            train_config=tc,
+            progress=bar.update,
+        )
+    finally:
+        bar.close()
+    print(f"transferred model written to {out}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -369,6 +435,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write metrics as JSON here")
     _add_common(p)
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("analyze", help="attention, motifs, statistics and figures")
+    p.add_argument("run", help="a trained run (sequence or pretrained model)")
+    p.add_argument("poses", nargs="+")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--groups", help="CSV mapping recording to group")
+    p.add_argument("--labels", nargs="+", help="frame labels, one per pose file")
+    p.add_argument("--frame-run", help="a frame classifier for predicted behaviour")
+    p.add_argument("--n-motifs", type=int, default=None, help="default: chosen")
+    p.add_argument("--method", default="kmeans", choices=["kmeans", "gmm", "hdbscan"])
+    p.add_argument("--min-bout", type=int, default=5)
+    p.add_argument("--no-attribution", action="store_true")
+    p.add_argument("--likelihood-threshold", type=float, default=None)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("transfer", help="adapt a run to another skeleton")
+    p.add_argument("run", help="the pretrained run of the source skeleton")
+    p.add_argument("--to", nargs="+", required=True, help="pose files, new skeleton")
+    p.add_argument("--out", required=True, help="run folder")
+    p.add_argument("--mapping", help="keypoint mapping file (.yaml or .csv)")
+    p.add_argument("--labels", nargs="+", help="frame labels to fine-tune on")
+    p.add_argument("--realign-steps", type=int, default=100)
+    _add_common(p, training=True)
+    p.set_defaults(func=cmd_transfer)
 
     p = sub.add_parser("demo", help="the whole pipeline on synthetic recordings")
     p.add_argument("--out", default="demo-output")
