@@ -148,3 +148,17 @@ def test_set_tracks_validation_and_highlight(viewer_timeline):
     band_y = next(t for t in _row_tops(widget) if t[0] == "band")[1] + 8
     assert _near(_pixel(widget, x, band_y), (0, 255, 0))
     assert _near(_pixel(widget, int(widget.x_of(20)), band_y), (38, 41, 48))  # none
+
+
+def test_docks_open_from_the_plugin_menu(make_napari_viewer):
+    from behavert.napari.widgets.embedding import EmbeddingWidget
+    from behavert.napari.widgets.timeline import TimelineWidget
+
+    viewer = make_napari_viewer()
+    viewer.add_image(np.zeros((10, 4, 4), np.uint8))
+    docks = {}
+    for name, cls in [("Timeline", TimelineWidget), ("Embedding map", EmbeddingWidget)]:
+        _, docks[name] = viewer.window.add_plugin_dock_widget("napari-behavert", name)
+        assert isinstance(docks[name], cls)
+    viewer.dims.set_current_step(0, 4)  # the dock listens to this viewer
+    assert docks["Timeline"]._frame_label.text() == "frame 4"
