@@ -160,5 +160,5 @@ def test_docks_open_from_the_plugin_menu(make_napari_viewer):
     for name, cls in [("Timeline", TimelineWidget), ("Embedding map", EmbeddingWidget)]:
         _, docks[name] = viewer.window.add_plugin_dock_widget("napari-behavert", name)
         assert isinstance(docks[name], cls)
-    viewer.dims.set_current_step(0, 4)  # the dock listens to this viewer
-    assert docks["Timeline"]._frame_label.text() == "frame 4"
+    viewer.dims.set_current_step(0, 7)  # the dock listens to this viewer
+    assert docks["Timeline"]._frame_label.text() == "frame 7"
