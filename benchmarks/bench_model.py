@@ -164,6 +164,39 @@ def counted_flops(func) -> float:
     return float(counter.get_total_flops())
 
 
+#: torch.profiler op name -> category of the inference time breakdown.
+CATEGORIES = (
+    ("matmul", ("aten::addmm", "aten::mm", "aten::bmm")),
+    ("copy (addmm bias, casts)", ("aten::copy_",)),
+    ("attention (SDPA)", ("scaled_dot_product",)),
+    ("GELU", ("aten::gelu",)),
+    ("LayerNorm", ("layer_norm",)),
+    ("residual add", ("aten::add",)),
+)
+
+
+def time_breakdown(model, x) -> dict[str, float]:
+    """Share of self CPU time per op category over two forwards of ``x``."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    with torch.inference_mode():
+        model(inputs=x)
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(2):
+                model(inputs=x)
+    shares = dict.fromkeys([name for name, _ in CATEGORIES] + ["other"], 0.0)
+    total = 0.0
+    for event in prof.key_averages():
+        total += event.self_cpu_time_total
+        name = next(
+            (c for c, keys in CATEGORIES if any(k in event.key for k in keys)),
+            "other",
+        )
+        shares[name] += event.self_cpu_time_total
+    return {k: v / total for k, v in shares.items()} if total else shares
+
+
 def _synthetic(frames: int, seed: int):
     from behavert.data.tokenizer import PoseTokenizer, TokenizerConfig
     from behavert.datasets.synthetic import generate_synthetic
@@ -266,6 +299,9 @@ def bench_inference(preset: str, rec, tokenizer, args) -> list[dict]:
     formula = analytic_flops(
         model.config, w, 2 * model.config.hidden_size * len(rec.behaviours), train=False
     )
+    breakdown = (
+        time_breakdown(model, x) if torch.device(args.device).type == "cpu" else {}
+    )
     n = rec.poses.position.shape[0]
     predict_frames(model, tokenizer, rec.poses, window=w, stride=w, batch_size=b)
     rows, first = [], None
@@ -291,6 +327,7 @@ def bench_inference(preset: str, rec, tokenizer, args) -> list[dict]:
             "flops_per_frame": per_window / w,
             "formula_per_frame": formula / w,
             "load": load,
+            "breakdown": breakdown,
         }
         if first is None:
             first = pred
@@ -428,7 +465,8 @@ def run(args) -> dict:
 
 
 def _pct(value: float) -> str:
-    return f"{100 * value:.0f}%" if value >= 0.1 else f"{100 * value:.2g}%"
+    digits = 0 if value >= 0.1 else 1 if value >= 0.01 else 3
+    return f"{100 * value:.{digits}f}%"
 
 
 def markdown(result: dict, args, command: str) -> str:
@@ -491,6 +529,21 @@ def markdown(result: dict, args, command: str) -> str:
             f"| {r['gflops']:.1f} | {_pct(executed)} | {_pct(useful)} | {goal} "
             f"| {agree} | {r['load']:.1f} |"
         )
+    profiled = [r for r in result["inference"][:: len(args.strides)] if r["breakdown"]]
+    if profiled:
+        names = list(profiled[0]["breakdown"])
+        lines += [
+            "",
+            "| inference CPU time by op (torch.profiler, one batch) | "
+            + " | ".join(names)
+            + " |",
+            "|---" * (len(names) + 1) + "|",
+        ]
+        for r in profiled:
+            cells = " | ".join(_pct(r["breakdown"][k]) for k in names)
+            lines.append(
+                f"| {r['preset']}, batch {r['batch']} x {r['window']} | {cells} |"
+            )
     m = result["memory"]
     whole_mb = max(m["setup_hwm_mb"], m["predict_hwm_mb"] if m["reset"] else 0.0)
     peak_mb = m["predict_hwm_mb"] if m["reset"] else whole_mb
