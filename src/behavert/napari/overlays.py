@@ -397,7 +397,8 @@ class FrameWindow:
     last row (so its time extent, hence the slider range, is unchanged). When
     the slider leaves the window it is refilled around the new frame. When
     someone else sets ``layer.data`` (e.g. a re-run updating the layer in
-    place), the new rows become the full rows.
+    place), the new rows become the full rows. A hidden layer is left alone
+    until it is shown again.
 
     Parameters
     ----------
@@ -420,6 +421,7 @@ class FrameWindow:
         self._capture()
         self.update(int(viewer.dims.current_step[time_axis]))
         viewer.dims.events.current_step.connect(self._on_current_step)
+        layer.events.visible.connect(self._on_current_step)
 
     def _capture(self) -> None:
         layer = self.layer
@@ -446,7 +448,8 @@ class FrameWindow:
         return len(self._data)
 
     def _on_current_step(self, event: Any = None) -> None:
-        self.update(int(self.viewer.dims.current_step[self.time_axis]))
+        if self.layer.visible:  # a hidden layer is refilled when shown again
+            self.update(int(self.viewer.dims.current_step[self.time_axis]))
 
     def update(self, frame: int) -> bool:
         """Refill the layer when ``frame`` is outside the window; True if refilled."""
@@ -474,6 +477,7 @@ class FrameWindow:
     def close(self) -> None:
         """Stop following the slider and put every row back in the layer."""
         self.viewer.dims.events.current_step.disconnect(self._on_current_step)
+        self.layer.events.visible.disconnect(self._on_current_step)
         layer = self.layer
         layer.data = self._data
         layer.features = self._features
