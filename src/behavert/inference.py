@@ -235,7 +235,10 @@ def predict_sequences(
     batch_size: int = 16,
     device=None,
 ) -> np.ndarray:
-    """Group probabilities per recording (mean of window softmax).
+    """Group probabilities per recording, aggregated over its windows.
+
+    The mean of window probabilities, or the recording-level calibration that
+    ``finetune_sequences`` fits (``model.recording_probabilities``).
 
     Returns
     -------
@@ -248,7 +251,7 @@ def predict_sequences(
         logits = torch.cat(
             window_logits(model, _features(tokenizer, poses), w, s, batch_size, device)
         )
-        out.append(torch.softmax(logits, -1).mean(0).numpy())
+        out.append(model.recording_probabilities(logits).numpy())
     return np.stack(out).astype(np.float32)
 
 

@@ -450,4 +450,24 @@ class BehavertForSequenceClassification(BehavertPreTrainedModel):
         return torch.softmax(logits.float(), dim=-1).mean(dim=0)
 
 
+    def recording_probabilities(self, logits_per_window: torch.Tensor) -> torch.Tensor:
+        """Recording-level probabilities with the calibration learnt in training.
+
+        Without ``config.sequence_calibration`` this is
+        :meth:`aggregate_recording`. With it, the mean window log-probabilities
+        ``s`` (class,) go through the fitted recording-level logistic model:
+        ``softmax(coef @ s + intercept)``. The calibration corrects the bias of
+        window-level training, where most windows of either group look alike
+        and only some carry the evidence.
+        """
+        calibration = getattr(self.config, "sequence_calibration", None)
+        if not calibration:
+            return self.aggregate_recording(logits_per_window)
+        logits = torch.as_tensor(logits_per_window).float()
+        scores = torch.log_softmax(logits, dim=-1).mean(dim=0)
+        coef = torch.tensor(calibration["coef"], dtype=torch.float32)
+        intercept = torch.tensor(calibration["intercept"], dtype=torch.float32)
+        return torch.softmax(coef @ scores + intercept, dim=-1)
+
+
 aggregate_recording = BehavertForSequenceClassification.aggregate_recording

@@ -379,5 +379,53 @@ def finetune_sequences(
     result: TrainedRun = yield from train_task(
         task, tc, out=out, resume=resume, cancel=cancel
     )
+    if not result.cancelled:
+        segments = val_segments or train_segments
+        scores = {}
+        for i, a, b in segments:
+            scores.setdefault(i, []).extend(
+                window_logits(result.model, features[i][a:b], window, stride)
+            )
+        calibration = fit_recording_calibration(
+            [torch.cat(scores[i]) for i in sorted(scores)],
+            [y[i] for i in sorted(scores)],
+            len(names),
+        )
+        result.model.config.sequence_calibration = calibration
+        result.metrics["calibrated_on"] = "validation" if val_segments else "training"
     finish(result, tc)
     return result
+
+
+def fit_recording_calibration(
+    logits: Sequence[torch.Tensor], groups: Sequence[int], n_classes: int
+) -> dict | None:
+    """Fit the recording-level aggregator of a sequence model.
+
+    Each recording's windows give mean log-probabilities ``(class,)``; a
+    logistic regression from those to the recording's group corrects the
+    window-level bias (most windows of either group look alike). Returns
+    ``{"coef": (class, class), "intercept": (class,)}`` as lists, or None when
+    fewer than two groups are present.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    groups = np.asarray(groups)
+    if len(np.unique(groups)) < 2:
+        return None
+    scores = np.stack(
+        [torch.log_softmax(x.float(), -1).mean(0).numpy() for x in logits]
+    )
+    fit = LogisticRegression(C=10.0, max_iter=1000).fit(scores, groups)
+    coef = np.zeros((n_classes, n_classes))
+    intercept = np.zeros(n_classes)
+    present = fit.classes_.astype(int)
+    if len(present) == 2:  # sklearn keeps one row for two classes
+        coef[present[1]] = fit.coef_[0]
+        intercept[present[1]] = fit.intercept_[0]
+    else:
+        coef[present] = fit.coef_
+        intercept[present] = fit.intercept_
+    absent = np.setdiff1d(np.arange(n_classes), present)
+    intercept[absent] = -1e4  # a group never seen cannot be predicted
+    return {"coef": coef.tolist(), "intercept": intercept.tolist()}
