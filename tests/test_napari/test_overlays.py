@@ -217,6 +217,12 @@ def test_frame_window_keeps_rows_near_current_frame(make_napari_viewer_proxy, re
     refills = window.n_refills
     viewer.dims.set_current_step(0, 31)
     assert window.n_refills == refills  # inside the window: untouched
+    layer.visible = False
+    viewer.dims.set_current_step(0, 45)
+    assert window.n_refills == refills  # hidden: left alone
+    layer.visible = True
+    assert window.n_refills == refills + 1
+    assert set(layer.data[1:-1, 0]) == set(range(42, 49))
     # a re-run replacing the data: the new rows become the full rows
     layer.data = data[data[:, 0] >= 50]
     layer.features = kwargs["features"][data[:, 0] >= 50].reset_index(drop=True)

@@ -18,11 +18,13 @@ Attention rule (:func:`attention_style`), for a frame with attention ``a`` and
 NaN attention counts as 0; all-zero attention gives colour ``colormap(0)`` and
 size ``lo``.
 
-Long recordings: a napari Points layer recomputes its extent and thumbnail
-from all its rows on every slider step (about 0.5 s per step for the 2.6 M
-points of a one-hour, two-mouse recording), so :class:`FrameWindow` keeps a
-layer filled with only a window of frames around the current one and refills
-it when the slider leaves the window (``benchmarks/bench_napari.py``).
+Long recordings: napari recomputes a Points/Vectors layer's extent and
+thumbnail from all its rows on every slider step; with the keypoint, skeleton,
+attention and motif layers of a one-hour two-mouse recording (2.6 M rows each)
+a step takes about 2 s. :class:`FrameWindow` keeps a layer filled with only a
+window of frames around the current one and refills it when the slider leaves
+the window: about 0.1 s per step on the same machine (``docs/benchmarks.md``,
+"napari time slider"). Use :func:`frame_window` after adding a large layer.
 """
 
 from __future__ import annotations
@@ -417,6 +419,7 @@ class FrameWindow:
         self.viewer, self.layer = viewer, layer
         self.half_width, self.time_axis = int(half_width), time_axis
         self.n_refills = 0
+        self._busy = False
         self._window = (1, 0)
         self._capture()
         self.update(int(viewer.dims.current_step[time_axis]))
@@ -453,6 +456,8 @@ class FrameWindow:
 
     def update(self, frame: int) -> bool:
         """Refill the layer when ``frame`` is outside the window; True if refilled."""
+        if self._busy:
+            return False
         if self._assigned is not None and self.layer.data is not self._assigned:
             self._capture()
             self._window = (1, 0)
@@ -465,11 +470,15 @@ class FrameWindow:
         rows = np.unique(np.r_[0, a:b, self.n_rows - 1])
         rows = rows[(rows >= 0) & (rows < self.n_rows)]
         layer = self.layer
-        layer.data = self._data[rows]
-        layer.features = self._features.iloc[rows].reset_index(drop=True)
-        for attr, value in self._per_row.items():
-            setattr(layer, attr, value[rows])
-        self._assigned = layer.data
+        self._busy = True  # setting data may emit current_step (new extent)
+        try:
+            layer.data = self._data[rows]
+            self._assigned = layer.data
+            layer.features = self._features.iloc[rows].reset_index(drop=True)
+            for attr, value in self._per_row.items():
+                setattr(layer, attr, value[rows])
+        finally:
+            self._busy = False
         self._window = (lo, hi)
         self.n_refills += 1
         return True
