@@ -144,7 +144,8 @@ def _f1(model, tokenizer, poses_list, truth_list, names) -> dict:
 
 
 def _compare(pretrained, train_poses, train_labels, test_poses, test_labels, names,
-             budgets, sizes, rows, dataset, extra_key=None):  # fmt: skip
+             budgets, sizes, rows, dataset, extra_key=None, same=None):  # fmt: skip
+    """Scratch vs transfer (and, with ``same``, a same-skeleton pretrained run)."""
     from behavert.train import finetune_frames, run_to_end
     from behavert.train.transfer import transfer
 
@@ -170,10 +171,16 @@ def _compare(pretrained, train_poses, train_labels, test_poses, test_labels, nam
                 )
             )
             t2 = time.perf_counter()
-            for arm, run, secs in (
-                ("scratch", scratch, t1 - t0),
-                ("transfer", moved, t2 - t1),
-            ):
+            arms = [("scratch", scratch, t1 - t0), ("transfer", moved, t2 - t1)]
+            if same is not None:
+                control = run_to_end(
+                    finetune_frames(
+                        train_poses, labels, init=same, train_config=tc,
+                        class_names=names,
+                    )
+                )  # fmt: skip
+                arms.append(("same", control, time.perf_counter() - t2))
+            for arm, run, secs in arms:
                 m = _f1(run.model, run.tokenizer, test_poses, test_labels, names)
                 rows.append(
                     {
@@ -202,14 +209,20 @@ def run_synthetic(sizes: Sizes, budgets, rows) -> dict:
         pretrain(rats, train_config=_train_config(sizes, 0, sizes.pretrain_steps))
     )
     secs = time.perf_counter() - t0
-    mice = make_synthetic_dataset(
-        sizes.mouse_train + sizes.mouse_test, sizes.frames, seed=21
+    n_lab = sizes.mouse_train + sizes.mouse_test
+    mice = make_synthetic_dataset(n_lab + sizes.rat_recordings, sizes.frames, seed=21)
+    train, test = mice[: sizes.mouse_train], mice[sizes.mouse_train : n_lab]
+    # control: the same pretraining on unlabelled synthetic *mouse* recordings
+    same = run_to_end(
+        pretrain(
+            [m.poses for m in mice[n_lab:]],
+            train_config=_train_config(sizes, 0, sizes.pretrain_steps),
+        )
     )
-    train, test = mice[: sizes.mouse_train], mice[sizes.mouse_train :]
     names = list(mice[0].behaviours)
     _compare(rat_run, [m.poses for m in train], [m.labels for m in train],
              [m.poses for m in test], [m.labels for m in test], names, budgets,
-             sizes, rows, "synthetic")  # fmt: skip
+             sizes, rows, "synthetic", same=same)  # fmt: skip
     return {"pretrain_seconds": secs, "rat_frames": sum(p.n_frames for p in rats)}
 
 
@@ -288,6 +301,10 @@ def _table(rows, dataset, extra_name=None) -> list[str]:
     if extra_name:
         head += f" scratch F1 {extra_name} | transfer F1 {extra_name} |"
         sep += "---|---|"
+    has_same = any(r["arm"] == "same" for r in rows if r["dataset"] == dataset)
+    if has_same:
+        head += " same-skeleton pretrained macro-F1 |"
+        sep += "---|"
     lines = [head, sep]
     for b in budgets:
         sel = [r for r in rows if r["dataset"] == dataset and r["budget"] == b]
@@ -306,6 +323,8 @@ def _table(rows, dataset, extra_name=None) -> list[str]:
         bouts = int(np.mean([r["labelled_bouts"] for r in s]))
         line = f"| {b:.0%} ({bouts} bouts) | {frames} | {fmt(sf)} | {fmt(tf)} |"
         line += f" {diff:+.3f} |"
+        if has_same:
+            line += f" {fmt([r['macro_f1'] for r in sel if r['arm'] == 'same'])} |"
         if extra_name:
             line += (
                 f" {fmt([r['extra'] for r in s])} | {fmt([r['extra'] for r in t])} |"
@@ -321,13 +340,17 @@ def verdict(rows, dataset) -> str:
         sel = [r for r in rows if r["dataset"] == dataset and r["budget"] == b]
         s = np.mean([r["macro_f1"] for r in sel if r["arm"] == "scratch"])
         t = np.mean([r["macro_f1"] for r in sel if r["arm"] == "transfer"])
-        word = (
-            "helps"
-            if t - s > 0.02
-            else ("hurts" if s - t > 0.02 else "no clear change")
-        )
-        parts.append(f"{b:.0%}: {word} ({t - s:+.3f})")
+        parts.append(f"{b:.0%}: {_word(t - s)} ({t - s:+.3f})")
+        same = [r["macro_f1"] for r in sel if r["arm"] == "same"]
+        if same:
+            d = np.mean(same) - s
+            parts[-1] += f", same-skeleton pretraining {_word(d)} ({d:+.3f})"
     return "Transfer vs scratch, by budget: " + "; ".join(parts) + "."
+
+
+def _word(diff: float) -> str:
+    """'helps' / 'hurts' beyond 0.02 macro-F1, else 'no clear change'."""
+    return "helps" if diff > 0.02 else ("hurts" if diff < -0.02 else "no clear change")
 
 
 def report(rows, facts, sizes, argv) -> str:
@@ -343,7 +366,9 @@ def report(rows, facts, sizes, argv) -> str:
             f"{sizes.frames} frames, {sizes.finetune_steps} steps (transfer: "
             f"+{sizes.realign_steps} realignment steps); test: "
             f"{sizes.mouse_test} held-out recordings; {sizes.seeds} seed(s) "
-            "(mean ± sd).",
+            "(mean ± sd). Control: the same pretraining on "
+            f"{sizes.rat_recordings} unlabelled synthetic *mouse* recordings, "
+            "then `finetune_frames(init=...)` (same skeleton, no transfer).",
             "",
             *_table(rows, "synthetic"),
             "",
