@@ -140,7 +140,8 @@ def test_set_tracks_validation_and_highlight(viewer_timeline):
         {"curve": np.linspace(0, 1, N_FRAMES), "band": np.r_[[-1] * 60, [3] * 60]},
         colors={"band": {"3": "#00ff00"}},
     )
-    assert [t.kind for t in widget._tracks] == ["curve", "band"]
+    kinds = {t.name: t.kind for t in widget._tracks}
+    assert kinds == {"rec keypoints: labels": "band", "curve": "curve", "band": "band"}
     widget.set_highlight([100, 101, 102])
     widget.canvas.repaint()
     x = int(widget.x_of(101))
@@ -162,3 +163,24 @@ def test_docks_open_from_the_plugin_menu(make_napari_viewer):
         assert isinstance(docks[name], cls)
     viewer.dims.set_current_step(0, 7)  # the dock listens to this viewer
     assert docks["Timeline"]._frame_label.text() == "frame 7"
+
+
+def test_in_place_layer_update_refreshes_the_tracks(viewer_timeline, rec, qtbot):
+    viewer, widget = viewer_timeline
+    widget.set_tracks({"mine": np.ones(N_FRAMES)})
+    names = np.array(rec.behaviours, dtype=object)[rec.labels]
+    data, kwargs, kind = behaviour_to_layer(rec.poses, names, name="behaviour")
+    layer = viewer.add_points(data, **kwargs)
+    assert widget.track_names == ["rec keypoints: labels", "behaviour", "mine"]
+    # a re-run (the workflow widgets' set_layer): data first, then metadata
+    data, kwargs, _ = behaviour_to_layer(
+        rec.poses, np.full(N_FRAMES, "rearing", dtype=object), name="behaviour"
+    )
+    layer.data = data
+    layer.metadata = kwargs["metadata"]
+    qtbot.waitUntil(lambda: widget._tracks[1].categories == ("rearing",))
+    renders = widget.n_renders
+    layer.data = data  # same metadata: nothing to redraw
+    qtbot.wait(50)
+    widget.canvas.repaint()
+    assert widget.n_renders == renders

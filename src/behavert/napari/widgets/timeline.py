@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from qtpy.QtCore import QPointF, Qt, Signal
+from qtpy.QtCore import QPointF, Qt, QTimer, Signal
 from qtpy.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from qtpy.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -50,6 +50,8 @@ AXIS_HEIGHT = 16
 BACKGROUND = (38, 41, 48)
 CURVE_COLOR = (255, 170, 60)
 HIGHLIGHT_COLOR = (255, 255, 255)
+#: Metadata keys whose objects feed the tracks (their identity is watched).
+_TRACK_KEYS = ("timeline_tracks", "annotations", "labels")
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -194,6 +196,10 @@ class TimelineWidget(QWidget):
         self._viewer = viewer
         self._time_axis = time_axis
         self._tracks: list[_Track] = []
+        self._from_layers: list[_Track] = []
+        self._manual: list[_Track] = []
+        self._layer_key: tuple = ()
+        self._pending = False
         self._highlight: np.ndarray = np.empty(0, np.int64)
         self._range = (0, 1)  # whole recording, frames [start, stop)
         self._view: tuple[int, int] | None = None
@@ -217,6 +223,8 @@ class TimelineWidget(QWidget):
         viewer.dims.events.current_step.connect(self._on_current_step)
         viewer.layers.events.inserted.connect(self._on_layers_changed)
         viewer.layers.events.removed.connect(self._on_layers_changed)
+        for layer in viewer.layers:
+            layer.events.data.connect(self._on_layer_data)
         self.refresh_from_layers()
 
     # ------------------------------------------------------------ public API
@@ -245,12 +253,19 @@ class TimelineWidget(QWidget):
         for name, values in tracks.items():
             f = np.arange(len(values)) if frames is None else np.asarray(frames)
             entries[name] = (f, values, (colors or {}).get(name))
-        self._set_entries(entries)
+        self._manual = self._build(entries)
+        self._show()
 
     def refresh_from_layers(self) -> None:
-        """Rebuild the tracks from the viewer's layers (see the module docstring)."""
-        entries = tracks_from_layers(self._viewer.layers)
-        self._set_entries(entries)
+        """Rebuild the layers' tracks (see the module docstring).
+
+        They are shown above the tracks given to :meth:`set_tracks`. Runs by
+        itself when layers are added or removed, or when a track layer's data
+        is set (a re-run updating it in place).
+        """
+        self._layer_key = self._key()
+        self._from_layers = self._build(tracks_from_layers(self._viewer.layers))
+        self._show()
 
     def set_highlight(self, frames: Any) -> None:
         """Mark these frame numbers in a row above the tracks (e.g. a selection)."""
@@ -317,10 +332,30 @@ class TimelineWidget(QWidget):
         self.refresh_from_layers()
 
     def _on_layers_changed(self, event: Any = None) -> None:
+        if getattr(event, "type", None) == "inserted":
+            event.value.events.data.connect(self._on_layer_data)
         self.refresh_from_layers()
 
+    def _on_layer_data(self, event: Any = None) -> None:
+        """Refresh once the current update (data, then metadata) is over."""
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self._refresh_if_changed)
+
+    def _refresh_if_changed(self) -> None:
+        self._pending = False
+        if self._key() != self._layer_key:
+            self.refresh_from_layers()
+
+    def _key(self) -> tuple:
+        """Identity of the layers' track sources (metadata objects)."""
+        return tuple(
+            (layer.name, *(id(layer.metadata.get(k)) for k in _TRACK_KEYS))
+            for layer in self._viewer.layers
+        )
+
     # --------------------------------------------------------------- drawing
-    def _set_entries(self, entries: Mapping[str, Any]) -> None:
+    def _build(self, entries: Mapping[str, Any]) -> list[_Track]:
         tracks = []
         for name, (frames, values, colors) in entries.items():
             frames, values = np.asarray(frames, dtype=np.int64), np.asarray(values)
@@ -332,7 +367,10 @@ class TimelineWidget(QWidget):
             order = np.argsort(frames, kind="stable")
             values, frames = values[order], frames[order]
             tracks.append(_make_track(name, values, frames, colors))
-        self._tracks = tracks
+        return tracks
+
+    def _show(self) -> None:
+        tracks = self._tracks = self._from_layers + self._manual
         nsteps = self._viewer.dims.nsteps[self._time_axis]
         last = max([int(t.frames[-1]) + 1 for t in tracks if len(t.frames)] + [1])
         self._range = (0, max(last, int(nsteps)))
