@@ -153,3 +153,15 @@ def test_set_embedding_validation(docks):
     assert embedding.selected_frames.size == 0
     embedding.select_polygon(np.array([[0, 0], [1000, 0], [1000, 1000], [0, 1000]]))
     assert list(embedding.selected_frames) == [0, 1, 3, 4, 5]  # NaN dot is unmapped
+
+
+def test_in_place_update_of_the_motif_layer_refreshes_the_map(docks, rec, qtbot):
+    viewer, embedding, _ = docks
+    layer = viewer.layers["motifs"]
+    data, kwargs, _ = motifs_to_layer(
+        rec.poses, np.zeros(N_FRAMES, int), embedding=_map()[:, ::-1]
+    )
+    layer.data = data  # as the workflow widgets' set_layer: data, then metadata
+    layer.metadata = kwargs["metadata"]
+    assert embedding._xy[10, 1] == 3  # frame 10 at (10, 10 mod 7)
+    qtbot.waitUntil(lambda: embedding._xy[10, 1] == 10)

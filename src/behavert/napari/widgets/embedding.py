@@ -24,7 +24,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from qtpy.QtCore import QPointF, Qt, Signal
+from qtpy.QtCore import QPointF, Qt, QTimer, Signal
 from qtpy.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
 from qtpy.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -132,6 +132,8 @@ class EmbeddingWidget(QWidget):
         self._selected = np.empty(0, bool)
         self._poses: Poses | None = None
         self._pixmap: QPixmap | None = None
+        self._pending = False
+        self._shown = 0  # id of the layer embedding shown
         self.n_renders = 0
         self.canvas = _EmbeddingCanvas(self)
         self.canvas.setObjectName("embedding_canvas")
@@ -155,6 +157,8 @@ class EmbeddingWidget(QWidget):
         layout.addWidget(self._status)
         viewer.dims.events.current_step.connect(self._on_current_step)
         viewer.layers.events.inserted.connect(self._on_layers_changed)
+        for layer in viewer.layers:
+            layer.events.data.connect(self._on_layer_data)
         self.refresh_from_layers()
 
     # ------------------------------------------------------------ public API
@@ -208,18 +212,21 @@ class EmbeddingWidget(QWidget):
         self._after_selection()
 
     def refresh_from_layers(self) -> None:
-        """Use the last layer carrying ``metadata["embedding"]``, if any."""
-        for layer in reversed(list(self._viewer.layers)):
-            meta = layer.metadata
-            if meta.get("embedding") is None:
-                continue
-            self.set_embedding(
-                meta["embedding"],
-                frames=meta.get("frames"),
-                labels=meta.get("motif"),
-                poses=meta.get("poses"),
-            )
+        """Use the last layer carrying ``metadata["embedding"]``, if any.
+
+        Runs by itself when such a layer is added or updated in place.
+        """
+        layer = self._source()
+        if layer is None:
             return
+        meta = layer.metadata
+        self.set_embedding(
+            meta["embedding"],
+            frames=meta.get("frames"),
+            labels=meta.get("motif"),
+            poses=meta.get("poses"),
+        )
+        self._shown = id(meta["embedding"])
 
     @property
     def selected_frames(self) -> np.ndarray:
@@ -285,8 +292,30 @@ class EmbeddingWidget(QWidget):
 
     def _on_layers_changed(self, event: Any = None) -> None:
         value = getattr(event, "value", None)
-        if value is not None and value.metadata.get("embedding") is not None:
+        if value is None:
+            return
+        value.events.data.connect(self._on_layer_data)
+        if value.metadata.get("embedding") is not None:
             self.refresh_from_layers()
+
+    def _on_layer_data(self, event: Any = None) -> None:
+        """After an in-place layer update, refresh if its embedding changed."""
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self._refresh_if_changed)
+
+    def _refresh_if_changed(self) -> None:
+        self._pending = False
+        source = self._source()
+        if source is not None and id(source.metadata["embedding"]) != self._shown:
+            self.refresh_from_layers()
+
+    def _source(self) -> Any:
+        """The last layer carrying ``metadata["embedding"]``, or None."""
+        for layer in reversed(list(self._viewer.layers)):
+            if layer.metadata.get("embedding") is not None:
+                return layer
+        return None
 
     def _on_refresh_button_clicked(self, *_: object) -> None:
         self.refresh_from_layers()
