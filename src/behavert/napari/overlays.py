@@ -342,15 +342,16 @@ def behaviour_to_layer(
     data, kwargs, t = _rows(poses, individual, name, size)
     features = kwargs["features"]
     anchor = features["keypoint"].cat.codes.to_numpy() == _anchor(poses)
-    text = values[t].astype(str)
+    text = values  # per frame, then per point
     if probabilities is not None:
         prob = _per_frame(poses, probabilities, "probabilities").astype(float)
         top = np.nanmax(prob, axis=1)
         features.insert(0, "probability", top[t])
         text = np.array(
-            [f"{v} {p:.2f}" if v else "" for v, p in zip(text, top[t], strict=True)],
+            [f"{v} {p:.2f}" if v else "" for v, p in zip(values, top, strict=True)],
             dtype=object,
         )
+    text = text[t].astype(str)
     features.insert(0, "behaviour", values[t].astype(str))
     features.insert(1, "label", np.where(anchor, text, "").astype(str))
     palette = {k: _hex_to_rgba(c) for k, c in category_colors(list(classes)).items()}
