@@ -291,3 +291,33 @@ def test_not_a_pose_table(tmp_path):
     cols = pd.MultiIndex.from_product([["s"], ["nose"], ["speed", "angle"]])
     with pytest.raises(NotAPoseTableError, match="coords"):
         dlc_table_to_poses(pd.DataFrame(np.ones((2, 2)), columns=cols), "x.h5")
+
+
+def _reference_missing(values, n_space):
+    """Plain statement of the rules: NaN coordinate or x == y == likelihood == 0."""
+    grid = values.copy()
+    zero = (grid[..., -1] == 0) & (grid[..., 0] == 0) & (grid[..., 1] == 0)
+    grid[..., :n_space][zero] = np.nan
+    missing = np.isnan(grid[..., :n_space]).any(axis=-1)
+    grid[..., -1][missing] = np.nan
+    return grid, missing
+
+
+@pytest.mark.parametrize("n_space", [2, 3])
+def test_missing_rules_match_reference(n_space):
+    rng = np.random.default_rng(42)
+    coords = ["x", "y", "z"][:n_space] + ["likelihood"]
+    cols = _dlc_columns(["a", "b"], ["nose", "ear", "tail"], coords)
+    values = rng.random((200, 2, 3, n_space + 1)) + 0.5
+    values[rng.random((200, 2, 3)) < 0.05, 0] = np.nan  # x only: likelihood stays
+    values[rng.random((200, 2, 3)) < 0.05] = np.nan  # whole point NaN
+    values[rng.random((200, 2, 3)) < 0.05] = 0.0  # maDLC zero triples
+    values[rng.random((200, 2, 3)) < 0.05, -1] = 0.0  # zero likelihood, real x, y
+    expected, missing = _reference_missing(values, n_space)
+    df = pd.DataFrame(values.reshape(200, -1), columns=cols)
+    poses = dlc_table_to_poses(df)
+    np.testing.assert_array_equal(poses.position, expected[..., :n_space])
+    np.testing.assert_array_equal(poses.confidence, expected[..., -1])
+    assert np.isnan(poses.confidence[missing]).all() and missing.any()
+    empty = dlc_table_to_poses(df.iloc[:0])
+    assert empty.position.shape == (0, 2, 3, n_space)

@@ -200,7 +200,7 @@ def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
             values = values.copy()
     shape = (values.shape[0], len(ind_names), len(kp_names))
     grid, space, lik = _grid(values, coords, ii, kk, shape, n_space)
-    missing = _mark_missing(grid, space, lik)
+    missing = _mark_missing(grid, space, lik)  # None when there is a likelihood
     if space == list(range(space[0], space[0] + n_space)):
         position = grid[..., space[0] : space[0] + n_space]  # a view, no copy
     else:
@@ -261,35 +261,61 @@ def _grid(values, coords, ii, kk, shape, n_space):
     return grid, space, lik
 
 
-def _mark_missing(grid, space, lik) -> np.ndarray:
-    """Set missing points to NaN in place and return the ``missing`` mask.
+def _mark_missing(grid, space, lik) -> np.ndarray | None:
+    """Set missing points to NaN in place; return the ``missing`` mask if needed.
 
     ``x == y == likelihood == 0`` (how some maDLC files store undetected points)
-    becomes NaN; the likelihood is NaN wherever a coordinate is NaN. Only
-    per-coordinate strided passes, no full-table temporaries.
+    becomes NaN; the likelihood is NaN wherever a coordinate is NaN.
+
+    ``grid`` is usually a strided view onto the table pandas read, so each
+    element-wise pass costs about as much as reading the table. The common case
+    (no exact zero, few NaN) makes two passes over the rows in memory order:
+    ``np.all`` (is any value exactly 0?) and a row sum (NaN propagates, so a NaN
+    sum marks a row holding a NaN). Only those rows are copied out and examined
+    point by point; the exact zero rule runs only when some value is 0.
+
+    Parameters
+    ----------
+    grid
+        ``(time, individual, keypoint, coord)`` float64, writable.
+    space
+        Coord indices of x, y[, z].
+    lik
+        Coord index of the likelihood, or None.
 
     Returns
     -------
-    np.ndarray
-        ``(time, individual, keypoint)`` bool, True where the point is missing.
+    np.ndarray or None
+        Without a likelihood: ``(time, individual, keypoint)`` bool, True where
+        the point is missing (the caller builds the confidence from it). With a
+        likelihood: None (the likelihood itself now carries the NaN).
     """
-    coords = [grid[..., s] for s in space]  # (time, individual, keypoint) views
-    missing = np.isnan(coords[0])
-    for c in coords[1:]:
-        missing |= np.isnan(c)
-    if lik is None:
+    n_time = grid.shape[0]
+    missing = np.zeros(grid.shape[:3], dtype=bool) if lik is None else None
+    if grid.size == 0:
         return missing
-    likelihood = grid[..., lik]
-    zero = likelihood == 0
-    if zero.any():
-        zero &= coords[0] == 0
-        zero &= coords[1] == 0
-        for c in coords:
-            np.copyto(c, np.nan, where=zero)
-        missing |= zero
-    if missing.any():
-        np.copyto(likelihood, np.nan, where=missing)
-    return missing
+    flat = grid.reshape(n_time, -1)  # (time, individual * keypoint * coord)
+    if lik is not None and not np.all(flat):  # some value is exactly 0
+        zero = grid[..., lik] == 0
+        zero &= grid[..., space[0]] == 0
+        zero &= grid[..., space[1]] == 0
+        for s in space:
+            np.copyto(grid[..., s], np.nan, where=zero)
+    rows = np.flatnonzero(np.isnan(np.add.reduce(flat, axis=1)))
+    if not rows.size:
+        return missing
+    nan = np.isnan(grid[rows])  # (row, individual, keypoint, coord), a copy
+    found = nan[..., space[0]].copy()
+    for s in space[1:]:
+        found |= nan[..., s]
+    if missing is not None:
+        missing[rows] = found
+        return missing
+    found &= ~nan[..., lik]  # missing points whose likelihood is not NaN yet
+    if found.any():
+        t, i, k = np.nonzero(found)
+        grid[rows[t], i, k, lik] = np.nan
+    return None
 
 
 def _frame_index(index, metadata: dict) -> np.ndarray:
