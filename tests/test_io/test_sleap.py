@@ -239,3 +239,22 @@ def test_analysis_bad_shape(tmp_path):
     _write_analysis(tmp_path / "bad.h5", np.zeros((4, 5, 6, 7)), ["a", "b"], ["t"])
     with pytest.raises(NotAPoseTableError, match="bad.h5"):
         load_poses(tmp_path / "bad.h5")
+
+
+# ------------------------------------------------------------------------ fps
+def test_fps_round_trip_through_provenance(tmp_path):
+    from behavert.datasets.synthetic import generate_synthetic
+    from behavert.io.save import save_slp, slp_labels
+
+    poses = generate_synthetic(40, seed=0, fps=12.5).poses
+    save_slp(poses, tmp_path / "synthetic.slp")
+    with pytest.warns(MissingVideoWarning):  # synthetic.mp4 is not there
+        loaded = load_poses(tmp_path / "synthetic.slp")
+    assert loaded.fps == 12.5
+    np.testing.assert_allclose(loaded.position, poses.position, rtol=1e-5)
+    for bad in (None, 0, "fast"):  # not stored / not a positive number
+        labels = slp_labels(poses, "synthetic_absent.mp4")
+        labels.provenance["fps"] = bad
+        sio.save_slp(labels, str(tmp_path / "synthetic_bad.slp"), verbose=False)
+        with pytest.warns(MissingVideoWarning):
+            assert load_poses(tmp_path / "synthetic_bad.slp").fps is None

@@ -61,6 +61,9 @@ def load_sleap(path: str | Path) -> Poses:
     Poses
         ``position (time, individual, keypoint, 2)`` for the first video's frames
         ``0 .. last``; ``metadata["stored_video"]`` is the video path in the file.
+        ``fps`` is ``labels.provenance["fps"]`` when the file stores a positive
+        number there (``behavert.io.save.save_slp`` does), else None
+        (:func:`~behavert.io.load.load_poses` then asks the video).
     """
     import sleap_io as sio
 
@@ -113,10 +116,26 @@ def load_sleap(path: str | Path) -> Poses:
         keypoints=tuple(skeleton.node_names),
         individuals=tuple(individuals),
         edges=tuple(tuple(e) for e in skeleton.edge_inds),
+        fps=_provenance_fps(labels, path),
         source="sleap",
         path=path,
         metadata=metadata,
     )
+
+
+def _provenance_fps(labels, path: Path) -> float | None:
+    """``labels.provenance["fps"]`` as a positive float, else None."""
+    value = getattr(labels, "provenance", {}).get("fps")
+    if value is None:
+        return None
+    try:
+        fps = float(value)
+    except (TypeError, ValueError):
+        fps = float("nan")
+    if not np.isfinite(fps) or fps <= 0:
+        log.info("%s: ignoring provenance fps %r (not a positive number)", path, value)
+        return None
+    return fps
 
 
 def _layout(tracks_shape: tuple, n_nodes: int, n_tracks: int, attrs: dict) -> str:
