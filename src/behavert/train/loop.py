@@ -57,7 +57,6 @@ __all__ = [
     "TrainedRun",
     "run_to_end",
     "time_block_split",
-    "window_starts",
 ]
 
 
@@ -165,20 +164,6 @@ def time_block_split(
         val[v0:b] = True
         train[max(0, v0 - gap) : min(n_frames, b + gap)] = False
     return train, val
-
-
-def window_starts(n_frames: int, window: int, stride: int) -> list[int]:
-    """Start frames of windows of ``window`` frames every ``stride`` frames.
-
-    The last window ends at the last frame; a recording shorter than a window
-    gives one (padded) window starting at 0.
-    """
-    if n_frames <= window:
-        return [0]
-    starts = list(range(0, n_frames - window + 1, stride))
-    if starts[-1] != n_frames - window:
-        starts.append(n_frames - window)
-    return starts
 
 
 def step_generator(seed: int, step: int) -> torch.Generator:

@@ -221,8 +221,9 @@ def smooth_bouts(pred: np.ndarray, min_bout: int) -> np.ndarray:
     """Remove bouts shorter than ``min_bout`` frames from a label sequence.
 
     Each too-short run takes the label of its longer neighbouring run (the
-    shortest runs are merged first), which for two classes equals a
-    majority/median filter that never creates new short bouts.
+    shortest runs are merged first; ties go to the previous run): the one
+    implementation in ``behavert.analysis.motifs.smooth_bouts``, for any label
+    dtype.
 
     Parameters
     ----------
@@ -236,21 +237,9 @@ def smooth_bouts(pred: np.ndarray, min_bout: int) -> np.ndarray:
     numpy.ndarray
         ``(time,)`` labels of the same dtype.
     """
+    from ..analysis.motifs import smooth_bouts as smooth_motifs
+
     pred = np.asarray(pred)
-    out = pred.copy()
-    if min_bout <= 1 or len(pred) == 0:
-        return out
-    values = out.astype(np.int64)
-    while True:
-        change = np.flatnonzero(np.diff(values)) + 1
-        starts = np.concatenate([[0], change])
-        stops = np.concatenate([change, [len(values)]])
-        lengths = stops - starts
-        if len(lengths) < 2 or lengths.min() >= min_bout:
-            break
-        i = int(np.argmin(lengths))
-        left = lengths[i - 1] if i > 0 else -1
-        right = lengths[i + 1] if i + 1 < len(lengths) else -1
-        source = i - 1 if left >= right else i + 1
-        values[starts[i] : stops[i]] = values[starts[source]]
-    return values.astype(pred.dtype)
+    if len(pred) == 0:
+        return pred.copy()
+    return smooth_motifs(pred.astype(np.int64), min_bout).astype(pred.dtype)

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..data.windows import window_starts
 from ..io.poses import Poses
 from .config import TrainConfig
-from .loop import Task, TrainedRun, train_task, window_starts
+from .loop import Task, TrainedRun, train_task
 
 __all__ = [
     "crop",
