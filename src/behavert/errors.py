@@ -60,6 +60,15 @@ class SkeletonMismatchError(BehavertError, ValueError):
     """Poses do not have the keypoints/individuals a model or tokenizer expects."""
 
 
+class ConfigError(BehavertError, ValueError):
+    """A configuration value is invalid (out of range, unknown key or name).
+
+    Raised by the configuration classes (``TokenizerConfig``, ``BehavertConfig``,
+    ``TrainConfig``) and by option checks; the message names the value and what
+    is allowed. A ``ValueError``, so ``except ValueError`` still catches it.
+    """
+
+
 class TrainingCancelled(BehavertError):
     """A long job was cancelled by the user between two steps."""
 

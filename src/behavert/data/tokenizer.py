@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import (
     BehavertError,
+    ConfigError,
     CorruptFileError,
     ModelFileError,
     SkeletonMismatchError,
@@ -102,13 +103,13 @@ class TokenizerConfig:
                 value = (value,)
             object.__setattr__(self, name, tuple(str(v) for v in value))
         if int(self.velocity_lag) != self.velocity_lag or self.velocity_lag < 1:
-            raise ValueError(
+            raise ConfigError(
                 f"velocity_lag must be an integer >= 1, got {self.velocity_lag}"
             )
         if not self.clip > 0:
-            raise ValueError(f"clip must be > 0, got {self.clip}")
+            raise ConfigError(f"clip must be > 0, got {self.clip}")
         if self.max_fit_frames < 1:
-            raise ValueError(f"max_fit_frames must be >= 1, got {self.max_fit_frames}")
+            raise ConfigError(f"max_fit_frames must be >= 1, got {self.max_fit_frames}")
         object.__setattr__(self, "velocity_lag", int(self.velocity_lag))
         object.__setattr__(self, "clip", float(self.clip))
 
@@ -123,7 +124,7 @@ class TokenizerConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"unknown TokenizerConfig keys {sorted(unknown)}")
+            raise ConfigError(f"unknown TokenizerConfig keys {sorted(unknown)}")
         return cls(**data)
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from transformers import PretrainedConfig
 
+from ..errors import ConfigError
+
 #: Named sizes: (hidden_size, num_hidden_layers, num_attention_heads,
 #: intermediate_size). ``base`` is the paper's BERT-base; ``small`` is the CPU
 #: default; ``tiny`` is for tests.
@@ -164,7 +166,7 @@ class BehavertConfig(PretrainedConfig):
                 f"{n_weights} class_weights for {len(self.frame_labels)} frame_labels"
             )
         if problems:
-            raise ValueError("invalid BehavertConfig: " + "; ".join(problems))
+            raise ConfigError("invalid BehavertConfig: " + "; ".join(problems))
 
     # ------------------------------------------------------------- helpers
     @property
@@ -190,7 +192,7 @@ class BehavertConfig(PretrainedConfig):
             Any other configuration value (e.g. ``feature_size``).
         """
         if name not in PRESETS:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown BehavertConfig preset {name!r}; choose one of {list(PRESETS)}"
             )
         return cls(**{**PRESETS[name], **overrides})

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ConfigError
+
 __all__ = ["MASK_MODES", "MIXED_PRECISION", "TrainConfig"]
 
 MASK_MODES = ("random", "span")
@@ -185,7 +187,7 @@ class TrainConfig:
         )
         need(self.log_every >= 1, f"log_every must be >= 1, got {self.log_every}")
         if problems:
-            raise ValueError("invalid TrainConfig: " + "; ".join(problems))
+            raise ConfigError("invalid TrainConfig: " + "; ".join(problems))
 
     @property
     def effective_stride(self) -> int:
@@ -214,5 +216,5 @@ class TrainConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise ValueError(f"unknown TrainConfig keys: {unknown}")
+            raise ConfigError(f"unknown TrainConfig keys: {unknown}")
         return cls(**data)
