@@ -182,3 +182,42 @@ def test_import_stays_light(shared_data):
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert result.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------- single-video fallback
+def _write_video(path, n_frames):
+    cv2 = pytest.importorskip("cv2")
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (16, 16))
+    for t in range(n_frames):
+        writer.write(np.full((16, 16, 3), 10 * t, dtype=np.uint8))
+    writer.release()
+
+
+def test_single_video_fallback_real_openfield(shared_data, caplog):
+    pytest.importorskip("av")
+    with caplog.at_level("INFO", logger="behavert.io.load"):
+        poses = load_poses(shared_data / OPENFIELD)  # not <video>DLC_<scorer> named
+    assert poses.video == shared_data / "dlc/openfield_pranav/m3v1mp4.mp4"
+    assert poses.fps == pytest.approx(30.0, rel=0.01)
+    assert "using m3v1mp4.mp4, the only video" in caplog.text
+    assert "2330 frames" in caplog.text
+
+
+def test_single_video_fallback_synthetic(tmp_path, caplog):
+    pytest.importorskip("av")
+    _write_dlc(tmp_path / "synthetic_poses.h5", n=4)
+    _write_video(tmp_path / "synthetic_a.mp4", 4)
+    _write_video(tmp_path / "synthetic_b.mp4", 4)
+    with caplog.at_level("INFO", logger="behavert.io.load"):
+        assert load_poses(tmp_path / "synthetic_poses.h5").video is None
+    assert "2 videos" in caplog.text and "none chosen" in caplog.text
+    (tmp_path / "synthetic_b.mp4").unlink()
+    poses = load_poses(tmp_path / "synthetic_poses.h5")  # one video, 4 frames
+    assert poses.video == tmp_path / "synthetic_a.mp4"
+    assert poses.fps == pytest.approx(10.0)
+    _write_video(tmp_path / "synthetic_a.mp4", 5)  # one video, wrong count
+    caplog.clear()
+    with caplog.at_level("INFO", logger="behavert.io.load"):
+        assert load_poses(tmp_path / "synthetic_poses.h5").video is None
+    assert "it has 5 frames, the poses 4" in caplog.text
+    assert find_video(tmp_path / "synthetic_poses.h5") is None  # no n_frames: off

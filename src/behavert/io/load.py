@@ -225,7 +225,12 @@ def load_poses(
     if not poses.edges:
         changes["edges"] = default_edges(poses.keypoints)
     metadata = dict(poses.metadata)
-    found = find_video(path, metadata.get("stored_video"), video=video)
+    found = find_video(
+        path,
+        metadata.get("stored_video"),
+        video=video,
+        n_frames=int(poses.frame_index[-1]) + 1,
+    )
     changes["video"] = found
     if found is not None:
         _check_video(found, poses, path)
@@ -249,12 +254,17 @@ def find_video(
     stored: str | Path | None = None,
     *,
     video: str | Path | None = None,
+    n_frames: int | None = None,
 ) -> Path | None:
     """Find the video that belongs to a pose file.
 
     Order: an explicit ``video``; the ``stored`` path (as stored, relative to the
     pose file, then by file name next to the pose file); DeepLabCut naming
-    ``<video>DLC_<scorer>.h5`` -> ``<video>.mp4/.avi/.mov/.mkv`` next to it.
+    ``<video>DLC_<scorer>.h5`` -> ``<video>.mp4/.avi/.mov/.mkv`` next to it, or
+    the pose file's own stem. When none of these names exists and ``n_frames``
+    is given, the video in the same folder is used only if it is the single
+    video there and its frame count equals ``n_frames`` (the choice, or why
+    nothing was chosen, is logged at INFO).
 
     Parameters
     ----------
@@ -264,6 +274,9 @@ def find_video(
         The video path stored inside the pose file (SLEAP), if any.
     video
         A video path given by the user; it must exist.
+    n_frames
+        Number of pose frames (last ``frame_index`` + 1); enables the
+        single-video fallback.
 
     Returns
     -------
@@ -302,6 +315,10 @@ def find_video(
             candidate = folder / f"{stem}{suffix}"
             if candidate.is_file():
                 return candidate
+    if n_frames is not None:
+        single = _single_video_with_frames(pose_path, n_frames)
+        if single is not None:
+            return single
     if stored is not None and str(stored).strip():
         warnings.warn(
             f"{pose_path.name}: video {str(stored)!r} named in the file was not "
@@ -310,6 +327,55 @@ def find_video(
             stacklevel=3,
         )
     return None
+
+
+def _single_video_with_frames(pose_path: Path, n_frames: int) -> Path | None:
+    """The only video next to ``pose_path``, if its frame count is ``n_frames``."""
+    folder = pose_path.parent
+    try:
+        videos = sorted(
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file()
+        )
+    except OSError as exc:
+        log.info("%s: cannot list %s for a video (%s)", pose_path.name, folder, exc)
+        return None
+    if len(videos) != 1:
+        if videos:
+            log.info(
+                "%s: no video named after it and %d videos in %s; none chosen",
+                pose_path.name,
+                len(videos),
+                folder,
+            )
+        return None
+    count = getattr(_video_module(), "count_frames", None)
+    if count is None:
+        return None
+    try:
+        n_video = int(count(videos[0]))
+    except Exception as exc:
+        log.info("%s: cannot count frames of %s: %s", pose_path.name, videos[0], exc)
+        return None
+    if n_video != n_frames:
+        log.info(
+            "%s: not using %s, the only video in its folder: it has %d frames, "
+            "the poses %d",
+            pose_path.name,
+            videos[0].name,
+            n_video,
+            n_frames,
+        )
+        return None
+    log.info(
+        "%s: using %s, the only video in its folder, whose %d frames equal the "
+        "pose frames (no video is named after the pose file)",
+        pose_path.name,
+        videos[0].name,
+        n_video,
+    )
+    return videos[0]
 
 
 def _video_module():
