@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import sleap_io as sio
 
-from behavert import load_poses
+from behavert import Poses, load_poses
 from behavert.errors import (
     BehavertWarning,
     CorruptFileError,
@@ -258,3 +258,97 @@ def test_fps_round_trip_through_provenance(tmp_path):
         sio.save_slp(labels, str(tmp_path / "synthetic_bad.slp"), verbose=False)
         with pytest.warns(MissingVideoWarning):
             assert load_poses(tmp_path / "synthetic_bad.slp").fps is None
+
+
+# ------------------------------------------------------------------ stitching
+def test_centered_pair_stitched_into_two(shared_data):
+    from behavert.io.sleap import stitch_tracks
+
+    raw = load_poses(shared_data / CENTERED)
+    poses = stitch_tracks(raw, 2)
+    assert poses.position.shape == (1100, 2, 24, 2)
+    assert poses.individuals == ("individual_0", "individual_1")
+    present = ~np.isnan(raw.position[..., 0]).all(axis=-1)  # (time, fragment)
+    n_instances = present.sum(axis=1)
+    kept = ~np.isnan(poses.position[..., 0]).all(axis=-1)  # (time, identity)
+    assert kept[n_instances == 2].all()  # frames with 2 instances keep both
+    points_raw = (~np.isnan(raw.position)).sum(axis=(1, 2, 3))
+    points = (~np.isnan(poses.position)).sum(axis=(1, 2, 3))
+    few = n_instances <= 2
+    np.testing.assert_array_equal(points[few], points_raw[few])  # nothing invented
+    assert (points <= points_raw).all()
+    report = poses.metadata["stitching"]
+    assert report["max_individuals"] == 2
+    runs = [run for fragment in report["fragments"].values() for run in fragment]
+    assert sum(run[3] for run in runs) == kept.sum()  # every kept instance reported
+    assert sum(report["dropped_frames"].values()) == present.sum() - kept.sum()
+    # every kept instance is one of the file's fragments, copied unchanged
+    for name, fragment_runs in report["fragments"].items():
+        f = raw.individuals.index(name)
+        for identity, first, last, _ in fragment_runs:
+            k = poses.individuals.index(identity)
+            window = slice(first, last + 1)
+            ok = kept[window, k] & present[window, f]
+            np.testing.assert_array_equal(
+                poses.position[window, k][ok], raw.position[window, f][ok]
+            )
+    via_load = load_poses(shared_data / CENTERED_H5, max_individuals=2)
+    np.testing.assert_array_equal(via_load.position, poses.position)
+
+
+def _fragments(tracks):
+    """Poses with one 1-keypoint individual per (name, first, last, x) fragment."""
+    n_time = max(last for _, first, last, x in tracks) + 1
+    position = np.full((n_time, len(tracks), 1, 2), np.nan)
+    for f, (_, first, last, x) in enumerate(tracks):
+        position[first : last + 1, f, 0] = [x, 0.0]
+    confidence = np.where(np.isnan(position[..., 0]), np.nan, 0.5)
+    return Poses(position, confidence, ("thorax",), tuple(t[0] for t in tracks))
+
+
+def test_stitch_by_proximity_and_never_two_on_one_identity():
+    from behavert.io.sleap import stitch_tracks
+
+    poses = _fragments(
+        [
+            ("a1", 0, 9, 0.0),  # animal A near x = 0
+            ("b1", 0, 14, 100.0),  # animal B near x = 100
+            ("b2", 15, 19, 101.0),  # B again after a break
+            ("a2", 10, 19, 1.0),  # A again after a break
+            ("ghost", 5, 6, 50.0),  # third instance in frames 5-6: left out
+        ]
+    )
+    out = stitch_tracks(poses, 2)
+    report = out.metadata["stitching"]["fragments"]
+    assert report["a1"][0][0] == report["a2"][0][0] != report["b1"][0][0]
+    assert report["b2"] == [[report["b1"][0][0], 15, 19, 5]]
+    assert "ghost" not in report
+    assert out.metadata["stitching"]["dropped_frames"] == {"ghost": 2}
+    a = out.individuals.index(report["a1"][0][0])
+    np.testing.assert_array_equal(out.position[:, a, 0, 0], [0.0] * 10 + [1.0] * 10)
+    assert (out.confidence[:, a, 0] == 0.5).all()
+    assert out.individuals == ("individual_0", "individual_1")
+    assert stitch_tracks(poses, 5) is poses  # nothing to stitch
+
+
+def test_stitch_untracked_columns_by_proximity():
+    from behavert.io.sleap import stitch_tracks
+
+    position = np.full((4, 3, 1, 2), np.nan)
+    position[:, 0, 0] = [[0, 0], [200, 0], [1, 0], [201, 0]]  # columns swap
+    position[:, 1, 0] = [[200, 0], [0, 0], [201, 0], [1, 0]]  # every frame
+    poses = Poses(position, np.ones((4, 3, 1)), ("c",), ("i0", "i1", "i2"))
+    out = stitch_tracks(poses, 2, sticky=False)
+    np.testing.assert_array_equal(out.position[:, 0, 0, 0], [0, 0, 1, 1])
+    np.testing.assert_array_equal(out.position[:, 1, 0, 0], [200, 200, 201, 201])
+
+
+def test_max_individuals_checks(shared_data, tmp_path):
+    from behavert.errors import ConfigError
+
+    dlc = shared_data / "dlc/deepof_tests/testDLC_h5_table_madlc.h5"
+    with pytest.raises(ConfigError, match="testDLC_h5_table_madlc.h5: max_indiv"):
+        load_poses(dlc, max_individuals=2)
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="max_individuals"):
+            load_poses(shared_data / CENTERED_H5, max_individuals=bad)

@@ -14,6 +14,7 @@ likelihood threshold.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import re
 import warnings
@@ -23,6 +24,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ..errors import (
     BehavertError,
+    ConfigError,
     CorruptFileError,
     FileProblemError,
     MissingVideoWarning,
@@ -62,7 +64,8 @@ class LoaderSpec:
         The ``source`` name (``"dlc"``, ``"sleap"`` ...).
     func
         ``func(path) -> Poses``; stores a video path found in the file in
-        ``metadata["stored_video"]``.
+        ``metadata["stored_video"]``. Readers that can stitch track fragments
+        also take the keyword ``max_individuals``.
     suffixes
         Lower-case file suffixes the reader claims (``".h5"``).
     sniff
@@ -178,6 +181,7 @@ def load_poses(
     source: str = "auto",
     video: str | Path | None = None,
     likelihood_threshold: float | None = None,
+    max_individuals: int | None = None,
 ) -> Poses:
     """Load tracked poses from a DeepLabCut, SLEAP, Anipose or SimBA file.
 
@@ -192,6 +196,20 @@ def load_poses(
         The recording the poses belong to; found automatically when None.
     likelihood_threshold
         Points whose confidence is below it become NaN.
+    max_individuals
+        SLEAP files only (``"sleap"``, ``"sleap_analysis"``): stitch fragmented
+        tracks (one animal split over several track IDs) into at most this many
+        identities, named ``individual_0 ..``. Frame by frame, the fragments
+        present are matched to identities by the distance between their
+        centroid and each identity's last known centroid
+        (``scipy.optimize.linear_sum_assignment``); a fragment keeps its
+        identity while it lasts, one identity never holds two fragments in the
+        same frame, and in frames with more fragments than identities the
+        unmatched (usually new, spurious) fragments are left out. Points are
+        copied, never invented. ``metadata["stitching"]`` reports which
+        fragment went to which identity in which frames, and which were left
+        out (see :func:`behavert.io.sleap.stitch_tracks`). None (default)
+        keeps one individual per track, as stored.
 
     Returns
     -------
@@ -203,6 +221,9 @@ def load_poses(
     FileProblemError
         Or one of its subclasses (``UnknownFormatError``, ``CorruptFileError``,
         ``NotAPoseTableError``, ``NoFramesError``), naming the file.
+    ConfigError
+        ``max_individuals`` is not a positive integer, or the file's reader
+        does not stitch tracks.
 
     Warns
     -----
@@ -210,8 +231,16 @@ def load_poses(
     """
     path = check_file(path)
     spec = get_loader(path, source)
+    options = {}
+    if max_individuals is not None:
+        if "max_individuals" not in inspect.signature(spec.func).parameters:
+            raise ConfigError(
+                f"{path}: max_individuals applies to SLEAP files; the {spec.name} "
+                "reader does not stitch tracks"
+            )
+        options["max_individuals"] = max_individuals
     try:
-        poses = spec.func(path)
+        poses = spec.func(path, **options)
     except BehavertError:
         raise
     except Exception as exc:  # wrap library errors: never a bare KeyError/OSError

@@ -11,6 +11,11 @@ Analysis ``.h5``: both the frames-first ("standard") layout
 ``tracks (frame, track, node, xy)`` and the older MATLAB layout
 ``tracks (track, xy, node, frame)``, told apart by comparing the shape with the
 lengths of ``node_names`` and ``track_names``.
+
+Both readers take ``max_individuals``: with it, fragmented tracks (one animal
+split over several track IDs, e.g. 27 IDs for 2 flies in SLEAP's
+``centered_pair``) are stitched into at most that many identities by
+:func:`stitch_tracks`.
 """
 
 from __future__ import annotations
@@ -33,7 +38,17 @@ from .validate import hdf5_keys, open_hdf5
 
 log = logging.getLogger(__name__)
 
-__all__ = ["load_sleap", "load_sleap_analysis", "sniff_sleap_analysis", "sniff_slp"]
+__all__ = [
+    "load_sleap",
+    "load_sleap_analysis",
+    "sniff_sleap_analysis",
+    "sniff_slp",
+    "stitch_tracks",
+]
+
+#: Extra cost of moving a fragment off the identity it was on (pixels): larger
+#: than any distance, so a fragment keeps its identity unless two collide.
+_SWITCH_COST = 1e9
 
 
 def sniff_slp(path: Path) -> bool:
@@ -53,8 +68,16 @@ def _decode(values) -> list[str]:
 
 
 @register_loader("sleap", suffixes=(".slp",), sniff=sniff_slp)
-def load_sleap(path: str | Path) -> Poses:
+def load_sleap(path: str | Path, *, max_individuals: int | None = None) -> Poses:
     """Read SLEAP labels (``.slp``) through sleap-io.
+
+    Parameters
+    ----------
+    path
+        The ``.slp`` file.
+    max_individuals
+        Stitch track fragments into at most this many identities
+        (:func:`stitch_tracks`); None keeps one individual per track.
 
     Returns
     -------
@@ -110,7 +133,7 @@ def load_sleap(path: str | Path) -> Poses:
     }
     if not isinstance(stored, str):
         metadata["image_paths"] = [str(p) for p in stored]
-    return Poses(
+    poses = Poses(
         position=position,
         confidence=confidence,
         keypoints=tuple(skeleton.node_names),
@@ -121,6 +144,9 @@ def load_sleap(path: str | Path) -> Poses:
         path=path,
         metadata=metadata,
     )
+    if max_individuals is None:
+        return poses
+    return stitch_tracks(poses, max_individuals, sticky=tracked)
 
 
 def _provenance_fps(labels, path: Path) -> float | None:
@@ -160,8 +186,18 @@ def _layout(tracks_shape: tuple, n_nodes: int, n_tracks: int, attrs: dict) -> st
 @register_loader(
     "sleap_analysis", suffixes=(".h5", ".hdf5"), sniff=sniff_sleap_analysis
 )
-def load_sleap_analysis(path: str | Path) -> Poses:
+def load_sleap_analysis(
+    path: str | Path, *, max_individuals: int | None = None
+) -> Poses:
     """Read a SLEAP analysis HDF5 export (standard or MATLAB-transposed layout).
+
+    Parameters
+    ----------
+    path
+        The analysis ``.h5`` file.
+    max_individuals
+        Stitch track fragments into at most this many identities
+        (:func:`stitch_tracks`); None keeps one individual per track.
 
     Returns
     -------
@@ -215,7 +251,7 @@ def load_sleap_analysis(path: str | Path) -> Poses:
     ]
     if isinstance(stored, bytes):
         stored = stored.decode("utf-8")
-    return Poses(
+    poses = Poses(
         position=position,
         confidence=confidence,
         keypoints=tuple(nodes),
@@ -225,3 +261,146 @@ def load_sleap_analysis(path: str | Path) -> Poses:
         path=path,
         metadata={"stored_video": stored or None, "layout": layout},
     )
+    if max_individuals is None:
+        return poses
+    return stitch_tracks(poses, max_individuals)
+
+
+# ------------------------------------------------------------------ stitching
+def stitch_tracks(poses: Poses, max_individuals: int, *, sticky: bool = True) -> Poses:
+    """Stitch track fragments into at most ``max_individuals`` identities.
+
+    Frames are visited in order. In each frame the fragments present (any
+    non-NaN point) are matched to identities with
+    ``scipy.optimize.linear_sum_assignment`` on the distance between the
+    fragment's centroid (mean of its points) and each identity's last known
+    centroid. With ``sticky`` a fragment stays on the identity it had (moving it
+    costs more than any distance), so only new fragments, or two fragments
+    claiming one identity, are placed by proximity. One identity never holds two
+    fragments in the same frame; in frames with more fragments than identities
+    the costliest (usually new, spurious fragments) are left out. Points are
+    copied, never invented.
+
+    Parameters
+    ----------
+    poses
+        ``position (time, fragment, keypoint, space)``, one individual per track
+        fragment.
+    max_individuals
+        Number of identities to keep (>= 1).
+    sticky
+        Keep a fragment on its identity across frames (True for tracked files;
+        False for untracked instances, whose columns carry no identity).
+
+    Returns
+    -------
+    Poses
+        ``position (time, identity, keypoint, space)`` with individuals
+        ``individual_0 ..``; ``metadata["stitching"]`` holds ``max_individuals``,
+        ``fragments`` (fragment name -> list of ``[identity, first frame, last
+        frame, n frames]`` runs, frames as in ``frame_index``) and
+        ``dropped_frames`` (fragment name -> frames in which it was left out).
+        Poses with at most ``max_individuals`` individuals are returned as they
+        are.
+
+    Raises
+    ------
+    ConfigError
+        ``max_individuals`` is not a positive integer.
+    """
+    n_ids = _check_max_individuals(max_individuals)
+    n_time, n_frag, n_kp, n_space = poses.position.shape
+    if n_frag <= n_ids:
+        return poses
+    from scipy.optimize import linear_sum_assignment
+
+    position = poses.position
+    valid = ~np.isnan(position).any(axis=-1)  # (time, fragment, keypoint)
+    counts = valid.sum(axis=-1)  # (time, fragment)
+    present = counts > 0
+    sums = np.where(valid[..., None], position, 0.0).sum(axis=2)
+    centroid = sums / np.maximum(counts, 1)[..., None]  # (time, fragment, space)
+    assign = np.full((n_time, n_frag), -1, dtype=np.int64)
+    owner = np.full(n_frag, -1, dtype=np.int64)  # identity of each fragment
+    last = np.full((n_ids, n_space), np.nan)  # last centroid of each identity
+    identities = np.arange(n_ids)
+    for t in np.flatnonzero(present.any(axis=1)):
+        frags = np.flatnonzero(present[t])
+        ids = owner[frags]
+        if not (
+            sticky
+            and frags.size <= n_ids
+            and (ids >= 0).all()
+            and np.unique(ids).size == ids.size
+        ):  # not simply every fragment continuing on its own identity
+            dist = np.linalg.norm(centroid[t, frags, None] - last[None], axis=-1)
+            cost = np.nan_to_num(dist, nan=0.0)  # (fragment, identity)
+            if sticky:
+                cost += np.where(ids[:, None] == identities, 0.0, _SWITCH_COST)
+            rows, ids = linear_sum_assignment(cost)
+            frags = frags[rows]
+        assign[t, frags] = ids
+        owner[frags] = ids
+        last[ids] = centroid[t, frags]
+    names = tuple(f"individual_{k}" for k in range(n_ids))
+    out_position = np.full((n_time, n_ids, n_kp, n_space), np.nan)
+    out_confidence = np.full((n_time, n_ids, n_kp), np.nan)
+    t_idx, f_idx = np.nonzero(assign >= 0)
+    k_idx = assign[t_idx, f_idx]
+    out_position[t_idx, k_idx] = position[t_idx, f_idx]
+    out_confidence[t_idx, k_idx] = poses.confidence[t_idx, f_idx]
+    report = _stitch_report(poses, assign, present, names)
+    report["max_individuals"] = n_ids
+    dropped = sum(report["dropped_frames"].values())
+    log.info(
+        "%s: stitched %d track fragments into %d identities; %d instance(s) left "
+        "out of frames holding more than %d",
+        poses.path.name if poses.path else poses.source,
+        n_frag,
+        n_ids,
+        dropped,
+        n_ids,
+    )
+    return poses.replace(
+        position=out_position,
+        confidence=out_confidence,
+        individuals=names,
+        metadata={**poses.metadata, "stitching": report},
+    )
+
+
+def _check_max_individuals(value) -> int:
+    from ..errors import ConfigError
+
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(f"max_individuals must be an integer >= 1, got {value!r}")
+    if value < 1:
+        raise ConfigError(f"max_individuals must be >= 1, got {value}")
+    return int(value)
+
+
+def _stitch_report(poses: Poses, assign, present, names) -> dict:
+    """Per fragment: runs of ``[identity, first frame, last frame, n frames]``."""
+    frames = poses.frame_index
+    fragments: dict[str, list] = {}
+    dropped: dict[str, int] = {}
+    for f, name in enumerate(poses.individuals):
+        times = np.flatnonzero(assign[:, f] >= 0)
+        n_dropped = int((present[:, f] & (assign[:, f] < 0)).sum())
+        if n_dropped:
+            dropped[name] = n_dropped
+        if not times.size:
+            continue
+        ids = assign[times, f]
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(ids)) + 1])
+        ends = np.concatenate([starts[1:], [times.size]])
+        fragments[name] = [
+            [
+                names[ids[a]],
+                int(frames[times[a]]),
+                int(frames[times[b - 1]]),
+                int(b - a),
+            ]
+            for a, b in zip(starts.tolist(), ends.tolist())
+        ]
+    return {"fragments": fragments, "dropped_frames": dropped}
