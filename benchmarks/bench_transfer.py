@@ -334,23 +334,41 @@ def _table(rows, dataset, extra_name=None) -> list[str]:
 
 
 def verdict(rows, dataset) -> str:
-    """One sentence: does transfer beat scratch, per budget (mean over seeds)?"""
+    """One sentence per budget: transfer (and the control) minus scratch.
+
+    The difference is the mean over seeds of paired differences (same seed,
+    same labelled bouts); "helps"/"hurts" needs it beyond 0.02 macro-F1 *and*
+    beyond two standard errors of the paired differences, else "no clear
+    change".
+    """
     parts = []
     for b in sorted({r["budget"] for r in rows if r["dataset"] == dataset}):
         sel = [r for r in rows if r["dataset"] == dataset and r["budget"] == b]
-        s = np.mean([r["macro_f1"] for r in sel if r["arm"] == "scratch"])
-        t = np.mean([r["macro_f1"] for r in sel if r["arm"] == "transfer"])
-        parts.append(f"{b:.0%}: {_word(t - s)} ({t - s:+.3f})")
-        same = [r["macro_f1"] for r in sel if r["arm"] == "same"]
-        if same:
-            d = np.mean(same) - s
-            parts[-1] += f", same-skeleton pretraining {_word(d)} ({d:+.3f})"
-    return "Transfer vs scratch, by budget: " + "; ".join(parts) + "."
+        text = f"{b:.0%}: "
+        for arm, label in (("transfer", "transfer"), ("same", "same-skeleton")):
+            d = _paired(sel, arm)
+            if d is None:
+                continue
+            if arm == "same":
+                text += ", "
+            text += f"{label} {_word(d)} ({d.mean():+.3f})"
+        parts.append(text)
+    return "Versus scratch, by budget: " + "; ".join(parts) + "."
 
 
-def _word(diff: float) -> str:
-    """'helps' / 'hurts' beyond 0.02 macro-F1, else 'no clear change'."""
-    return "helps" if diff > 0.02 else ("hurts" if diff < -0.02 else "no clear change")
+def _paired(sel, arm):
+    by_seed = {r["seed"]: r["macro_f1"] for r in sel if r["arm"] == "scratch"}
+    d = [r["macro_f1"] - by_seed[r["seed"]] for r in sel if r["arm"] == arm]
+    return np.asarray(d) if d else None
+
+
+def _word(d: np.ndarray) -> str:
+    """'helps' / 'hurts' when clear of 0.02 and of 2 standard errors."""
+    se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else 0.0
+    m = float(d.mean())
+    if abs(m) <= max(0.02, 2 * se):
+        return "no clear change"
+    return "helps" if m > 0 else "hurts"
 
 
 def report(rows, facts, sizes, argv) -> str:
@@ -408,7 +426,7 @@ def report(rows, facts, sizes, argv) -> str:
         f"{platform.system()} {platform.release()}; shared with other jobs.",
         f"- Versions: Python {platform.python_version()}, {versions}.",
         f"- Date: {datetime.date.today().isoformat()}.",
-        f"- Command: `python benchmarks/bench_transfer.py {' '.join(argv)}`",
+        "- Command: `" + " ".join(["python benchmarks/bench_transfer.py", *argv]) + "`",
     ]
     return "\n".join(lines)
 
