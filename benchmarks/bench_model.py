@@ -118,8 +118,8 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-def matmul_peak(device: str, dtype: str, n: int, repeats: int) -> float:
-    """Best-of-``repeats`` GFLOP/s of an ``n x n`` by ``n x n`` ``torch.matmul``."""
+def matmul_peak(device: str, dtype: str, n: int, repeats: int) -> list[float]:
+    """GFLOP/s of ``repeats`` runs of an ``n x n`` by ``n x n`` ``torch.matmul``."""
     import torch
 
     dt = getattr(torch, dtype)
@@ -128,13 +128,20 @@ def matmul_peak(device: str, dtype: str, n: int, repeats: int) -> float:
     b = torch.randn(n, n, generator=gen).to(device=device, dtype=dt)
     torch.matmul(a, b)
     _sync(device)
-    best = float("inf")
+    rates = []
     for _ in range(repeats):
         start = time.perf_counter()
         torch.matmul(a, b)
         _sync(device)
-        best = min(best, time.perf_counter() - start)
-    return 2.0 * n**3 / best / 1e9
+        rates.append(2.0 * n**3 / (time.perf_counter() - start) / 1e9)
+    return rates
+
+
+def median(values) -> float:
+    """Median of a non-empty sequence of numbers."""
+    import statistics
+
+    return float(statistics.median(values))
 
 
 def analytic_flops(config, window: int, head: int, train: bool) -> float:
@@ -270,10 +277,14 @@ def bench_pretrain(preset: str, rec, tokenizer, args) -> dict:
             break
         times.append(time.perf_counter())
     elapsed = times[-1] - times[args.warmup - 1]
+    step = median(
+        [t1 - t0 for t0, t1 in zip(times[args.warmup - 1 :], times[args.warmup :])]
+    )
     return {
         "preset": preset,
-        "frames_per_s": args.steps * b * w / elapsed,
-        "gflops": args.steps * flops / elapsed / 1e9,
+        "frames_per_s": b * w / step,
+        "wall_frames_per_s": args.steps * b * w / elapsed,
+        "gflops": flops / step / 1e9,
         "flops_per_frame": flops / (b * w),
         "formula_per_frame": formula / (b * w),
         "setting": f"window {w}, batch {b}, {args.steps} steps after {args.warmup}",
@@ -307,13 +318,24 @@ def bench_inference(preset: str, rec, tokenizer, args) -> list[dict]:
     rows, first = [], None
     for stride in args.strides:
         load = load_average()
+        marks = []  # (time, windows done) after every batch
         start = time.perf_counter()
         pred = predict_frames(
-            model, tokenizer, rec.poses, window=w, stride=stride, batch_size=b
+            model,
+            tokenizer,
+            rec.poses,
+            window=w,
+            stride=stride,
+            batch_size=b,
+            progress=lambda done, total, marks=marks: marks.append(
+                (time.perf_counter(), done)
+            ),
         )
         elapsed = time.perf_counter() - start
         windows = len(window_starts(n, min(w, n), stride))
-        executed = windows * per_window
+        # Median time per window over batches (the first one also tokenizes).
+        per = [(t1 - t0) / (d1 - d0) for (t0, d0), (t1, d1) in zip(marks, marks[1:])]
+        window_s = median(per) if per else elapsed / windows
         row = {
             "preset": preset,
             "window": w,
@@ -322,8 +344,8 @@ def bench_inference(preset: str, rec, tokenizer, args) -> list[dict]:
             "frames": n,
             "coverage": windows * w / n,
             "frames_per_s": n / elapsed,
-            "gflops": executed / elapsed / 1e9,
-            "useful_gflops": n * per_window / w / elapsed / 1e9,
+            "gflops": per_window / window_s / 1e9,
+            "wall_gflops": windows * per_window / elapsed / 1e9,
             "flops_per_frame": per_window / w,
             "formula_per_frame": formula / w,
             "load": load,
@@ -464,6 +486,11 @@ def run(args) -> dict:
     }
 
 
+def _rate(value: float) -> str:
+    """GFLOP/s with one decimal, or three significant digits below 10."""
+    return f"{value:.1f}" if value >= 10 else f"{value:.3g}"
+
+
 def _pct(value: float) -> str:
     digits = 0 if value >= 0.1 else 1 if value >= 0.01 else 3
     return f"{100 * value:.{digits}f}%"
@@ -473,7 +500,7 @@ def markdown(result: dict, args, command: str) -> str:
     """The markdown report: tables, goals, method, machine, versions, command."""
     import torch
 
-    peaks = {k: max(v) for k, v in result["peaks"].items()}
+    peaks = {k: median(v[0] + v[1]) for k, v in result["peaks"].items()}
     cuda = "bfloat16" in peaks
     train_peak = peaks["bfloat16" if cuda else "float32"]
     n = args.matmul_size
@@ -486,37 +513,43 @@ def markdown(result: dict, args, command: str) -> str:
         "sharing the cores and every number below is lower than on an idle "
         "machine.",
         "",
-        "| matmul peak | size | GFLOP/s before / after | peak used |",
-        "|---|---|---|---|",
+        "| matmul peak | size | GFLOP/s median (best) before "
+        "| after | peak used: median of all |",
+        "|---|---|---|---|---|",
     ]
-    for dtype, values in result["peaks"].items():
+    for dtype, (before, after) in result["peaks"].items():
         lines.append(
-            f"| {dtype} | {n} x {n}, best of {args.matmul_repeats} "
-            f"| {values[0]:.1f} / {values[1]:.1f} | {max(values):.1f} |"
+            f"| {dtype} | {n} x {n}, {args.matmul_repeats} runs "
+            f"| {_rate(median(before))} ({_rate(max(before))}) "
+            f"| {_rate(median(after))} ({_rate(max(after))}) "
+            f"| {_rate(peaks[dtype])} |"
         )
     lines += [
         "",
-        "| pretraining | setting | frames/s | model GFLOP/s | MFU "
-        "| FLOPs/frame counted / formula | load |",
+        "| pretraining | setting | frames/s median step (wall) | model GFLOP/s "
+        "| MFU | FLOPs/frame counted / formula | load |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in result["pretraining"]:
         lines.append(
             f"| {r['preset']} | {r['setting']} | {r['frames_per_s']:,.0f} "
-            f"| {r['gflops']:.1f} | {_pct(r['gflops'] / train_peak)} "
+            f"({r['wall_frames_per_s']:,.0f}) "
+            f"| {_rate(r['gflops'])} | {_pct(r['gflops'] / train_peak)} "
             f"| {r['flops_per_frame'] / 1e6:.1f}M / "
             f"{r['formula_per_frame'] / 1e6:.1f}M | {r['load']:.1f} |"
         )
     fp32 = peaks["float32"]
     lines += [
         "",
-        "| inference | window / stride (frames computed per frame) | useful frames/s "
-        "| executed GFLOP/s | MFU executed | MFU useful | goal >= 60% "
+        "| inference | window / stride (frames computed per frame) "
+        "| useful frames/s (wall) | executed GFLOP/s median batch (wall) "
+        "| MFU executed | MFU useful | goal >= 60% "
         "| same label as first stride | load |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["inference"]:
-        executed, useful = r["gflops"] / fp32, r["useful_gflops"] / fp32
+        executed = r["gflops"] / fp32
+        useful = executed / r["coverage"]
         goal = "met" if executed >= MFU_GOAL else "missed"
         agree = (
             f"{_pct(r['agree'])} (max abs dp {r['max_dp']:.3f})"
@@ -526,7 +559,8 @@ def markdown(result: dict, args, command: str) -> str:
         lines.append(
             f"| {r['preset']} | {r['window']} / {r['stride']} "
             f"(x{r['coverage']:.2f}) | {r['frames_per_s']:,.0f} "
-            f"| {r['gflops']:.1f} | {_pct(executed)} | {_pct(useful)} | {goal} "
+            f"| {_rate(r['gflops'])} ({_rate(r['wall_gflops'])}) | {_pct(executed)} "
+            f"| {_pct(useful)} | {goal} "
             f"| {agree} | {r['load']:.1f} |"
         )
     profiled = [r for r in result["inference"][:: len(args.strides)] if r["breakdown"]]
@@ -564,9 +598,12 @@ def markdown(result: dict, args, command: str) -> str:
         "",
         "How it is measured:",
         "",
-        f"- Matmul peak: `torch.matmul` of two random {n} x {n} matrices, best of "
-        f"{args.matmul_repeats}, measured before and after the model runs; the "
-        "higher value is the peak every MFU divides by (the conservative choice)."
+        f"- Matmul peak: `torch.matmul` of two random {n} x {n} matrices, "
+        f"{args.matmul_repeats} runs before and {args.matmul_repeats} after the "
+        "model runs; every MFU divides by the median of all of them. Model rates "
+        "are medians too (of step times, of per-window batch times), so a burst of "
+        "another job's work moves numerator and denominator alike; wall-clock "
+        "rates are given beside them."
         + (
             " Pretraining on CUDA runs bf16 autocast, so its MFU uses the bf16 peak;"
             " inference runs fp32."
@@ -576,7 +613,7 @@ def markdown(result: dict, args, command: str) -> str:
         "- Pretraining: `behavert.train.pretraining.pretrain` (the real loop: "
         "window sampling, masking, forward, backward, clipping, AdamW) on a "
         f"synthetic {result['inference'][0]['frames']:,}-frame two-mouse recording; "
-        "wall time from the end of the warm-up steps to the last step. "
+        "median time of a step after the warm-up steps (wall: all timed steps). "
         "Model FLOPs per step come from `torch.utils.flop_counter.FlopCounterMode` "
         "over one forward + backward of the same batch shape; MFU = model FLOPs "
         "per second / matmul peak (optimizer and data work count as time, not "
@@ -590,9 +627,12 @@ def markdown(result: dict, args, command: str) -> str:
         "training because the input projection needs no input gradient.",
         "- Inference: `behavert.inference.predict_frames` (tokenization, windows, "
         "forward, stitching) on the same recording with random weights. "
-        "*Useful frames/s* = recording frames / wall time. *MFU executed* counts "
-        "every window's FLOPs (overlapping windows compute a frame `window / "
-        "stride` times); *MFU useful* counts each frame once. The agreement "
+        "*Useful frames/s* = recording frames / wall time of the call. *MFU "
+        "executed* = FLOPs of a window / median time per window over the batches "
+        "(`progress` callback; the first batch, which also tokenizes, is left "
+        "out) / peak; it counts every window's FLOPs, and overlapping windows "
+        "compute a frame `window / stride` times; *MFU useful* counts each frame "
+        "once (MFU executed / frames computed per frame). The agreement "
         "column compares labels with the first stride's (random weights, so it "
         "only shows stitching differences, not accuracy).",
         "- Memory: a child process (`--child`) generates the recording, fits the "
