@@ -17,3 +17,6 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} is absent (a user's clone)")
     return SHARED_DATA
+
+
+pytest_plugins = ["fixtures.synthetic_runs"]
