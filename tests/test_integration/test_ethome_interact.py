@@ -32,7 +32,13 @@ def test_behavert_beats_the_distance_threshold_on_held_out_frames(bench):
     cut = int(round(0.7 * poses.n_frames))
     baseline = bench.run_baseline(poses, truth, cut)
     ours = bench.run_behavert(
-        poses, truth, cut, seed=0, steps=300, pretrain_steps=0, preset="tiny",
+        poses,
+        truth,
+        cut,
+        seed=0,
+        steps=300,
+        pretrain_steps=0,
+        preset="tiny",
         min_bout=15,
     )
     print(f"threshold F1 {baseline['f1']:.3f}, BehaVERT F1 {ours['f1']:.3f}")
