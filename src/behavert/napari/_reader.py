@@ -73,9 +73,17 @@ def layers_for_poses(
     """Layer data for ``poses`` on their video (``video`` or ``poses.video``).
 
     A video that cannot be opened is reported as a warning notification; the
-    poses are still shown.
+    poses are still shown. 3D poses (``poses.n_space == 3``) become 3D layers
+    with rows ``(frame, z, y, x)`` (:func:`~behavert.napari.layers3d.poses3d_to_layers`:
+    floor, keypoints and skeleton), without a video; ``kwargs`` then go to
+    that function.
     """
     from napari.utils.notifications import show_warning
+
+    if poses.n_space == 3:
+        from .layers3d import poses3d_to_layers
+
+        return poses3d_to_layers(poses, **kwargs)
 
     from ..io.video import open_video
 
