@@ -352,3 +352,22 @@ def test_max_individuals_checks(shared_data, tmp_path):
     for bad in (0, 1.5, True):
         with pytest.raises(ValueError, match="max_individuals"):
             load_poses(shared_data / CENTERED_H5, max_individuals=bad)
+
+
+def test_stitch_new_fragment_joins_near_identity_or_starts_unused():
+    from behavert.io.sleap import stitch_tracks
+
+    offsets = np.array([[-5.0, 0.0], [0.0, 0.0], [5.0, 0.0]])  # body radius 5
+    position = np.full((8, 3, 3, 2), np.nan)
+    position[0:4, 0] = offsets + [0.0, 0.0]  # A alone, fragment "a1"
+    position[5:8, 1] = offsets + [2.0, 0.0]  # A again, alone, near a1's centroid
+    position[6:8, 2] = offsets + [300.0, 0.0]  # B appears far away
+    poses = Poses(position, np.ones((8, 3, 3)), ("l", "c", "r"), ("a1", "a2", "b"))
+    report = stitch_tracks(poses, 2).metadata["stitching"]["fragments"]
+    assert report["a2"][0][0] == report["a1"][0][0] == "individual_0"
+    assert report["b"] == [["individual_1", 6, 7, 2]]
+    position = position.copy()  # Poses made the array read-only
+    position[5, 1] += 100.0  # now far from a1 too: a2 starts the unused identity
+    poses = poses.replace(position=position)
+    report = stitch_tracks(poses, 2).metadata["stitching"]["fragments"]
+    assert report["a2"][0][0] == "individual_1" and report["b"][0][0] == "individual_0"

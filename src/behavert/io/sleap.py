@@ -49,6 +49,9 @@ __all__ = [
 #: Extra cost of moving a fragment off the identity it was on (pixels): larger
 #: than any distance, so a fragment keeps its identity unless two collide.
 _SWITCH_COST = 1e9
+#: Distance, in body radii, beyond which a new fragment starts an identity not
+#: used so far rather than joining the nearest known one.
+_NEW_IDENTITY_RADII = 3.0
 
 
 def sniff_slp(path: Path) -> bool:
@@ -276,7 +279,10 @@ def stitch_tracks(poses: Poses, max_individuals: int, *, sticky: bool = True) ->
     fragment's centroid (mean of its points) and each identity's last known
     centroid. With ``sticky`` a fragment stays on the identity it had (moving it
     costs more than any distance), so only new fragments, or two fragments
-    claiming one identity, are placed by proximity. One identity never holds two
+    claiming one identity, are placed by proximity. An identity not used so far
+    costs 3 body radii (median largest keypoint distance to the centroid): a new
+    fragment joins a known identity nearer than that, else starts an unused
+    one. One identity never holds two
     fragments in the same frame; in frames with more fragments than identities
     the costliest (usually new, spurious fragments) are left out. Points are
     copied, never invented.
@@ -320,6 +326,7 @@ def stitch_tracks(poses: Poses, max_individuals: int, *, sticky: bool = True) ->
     present = counts > 0
     sums = np.where(valid[..., None], position, 0.0).sum(axis=2)
     centroid = sums / np.maximum(counts, 1)[..., None]  # (time, fragment, space)
+    new_cost = _NEW_IDENTITY_RADII * _body_radius(position, centroid, valid)
     assign = np.full((n_time, n_frag), -1, dtype=np.int64)
     owner = np.full(n_frag, -1, dtype=np.int64)  # identity of each fragment
     last = np.full((n_ids, n_space), np.nan)  # last centroid of each identity
@@ -334,7 +341,7 @@ def stitch_tracks(poses: Poses, max_individuals: int, *, sticky: bool = True) ->
             and np.unique(ids).size == ids.size
         ):  # not simply every fragment continuing on its own identity
             dist = np.linalg.norm(centroid[t, frags, None] - last[None], axis=-1)
-            cost = np.nan_to_num(dist, nan=0.0)  # (fragment, identity)
+            cost = np.nan_to_num(dist, nan=new_cost)  # (fragment, identity)
             if sticky:
                 cost += np.where(ids[:, None] == identities, 0.0, _SWITCH_COST)
             rows, ids = linear_sum_assignment(cost)
@@ -367,6 +374,29 @@ def stitch_tracks(poses: Poses, max_individuals: int, *, sticky: bool = True) ->
         individuals=names,
         metadata={**poses.metadata, "stitching": report},
     )
+
+
+def _body_radius(position, centroid, valid) -> float:
+    """Median over instances of the largest keypoint distance to the centroid.
+
+    Parameters
+    ----------
+    position
+        ``(time, fragment, keypoint, space)``.
+    centroid
+        ``(time, fragment, space)``.
+    valid
+        ``(time, fragment, keypoint)`` bool.
+
+    Returns
+    -------
+    float
+        The radius; 0.0 when instances have a single point (or none).
+    """
+    spread = np.linalg.norm(position - centroid[:, :, None], axis=-1)
+    radius = np.where(valid, spread, -np.inf).max(axis=-1)  # (time, fragment)
+    radius = radius[np.isfinite(radius)]
+    return float(np.median(radius)) if radius.size else 0.0
 
 
 def _check_max_individuals(value) -> int:
