@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import ComboBox, FileEdit, Select, SpinBox
+from magicgui.widgets import ComboBox, Container, FileEdit, Select, SpinBox
 
 from ...errors import BehavertError
 from ...io.labels import FrameLabels, load_frame_labels
@@ -19,6 +19,7 @@ from ._common import (
     poses_of,
     resolve_run_folder,
 )
+from .mapping_table import KeypointMappingWidget
 from .pretrain import PRESETS
 
 if TYPE_CHECKING:
@@ -41,6 +42,13 @@ class TrainClassifierWidget(JobWidget):
     run folder when one is chosen (else from scratch with the preset), and the
     trained classifier is saved to ``<output>/model`` for the Classify widget.
 
+    When the pretrained run's skeleton (its tokenizer's keypoints) differs from
+    the pose layers' skeleton, a keypoint mapping table
+    (:class:`~.mapping_table.KeypointMappingWidget`, from
+    :func:`~behavert.data.mapping.map_keypoints`) appears for review, and Run
+    trains through :func:`behavert.train.transfer.transfer` with the edited
+    mapping ("Realign steps" of projection-only masked pose modelling first).
+
     Parameters
     ----------
     viewer
@@ -60,10 +68,16 @@ class TrainClassifierWidget(JobWidget):
         self._batch_size = SpinBox(value=8, min=1, max=1024, label="Batch size")
         self._seed = SpinBox(value=0, min=0, max=2**31 - 1, label="Seed")
         self._output = FileEdit(mode="d", label="Output folder")
+        self._realign_steps = SpinBox(
+            value=100, min=0, max=1_000_000, label="Realign steps"
+        )
+        self._mapping_slot = Container(labels=False, visible=False)
         controls = {
             "pose_layers": self._pose_layers,
             "labels_file": self._labels_file,
             "init_run": self._init_run,
+            "realign_steps": self._realign_steps,
+            "mapping_slot": self._mapping_slot,
             "preset": self._preset,
             "steps": self._steps,
             "window": self._window,
@@ -77,6 +91,57 @@ class TrainClassifierWidget(JobWidget):
         self._add_job_controls("Train")
         self._watch_layers()
         self.last_run: Any = None
+        self._mapping_key: tuple | None = None
+        self._mapping_widget: KeypointMappingWidget | None = None
+        self._realign_steps.visible = False
+        self._init_run.changed.connect(self._refresh_mapping)
+        self._pose_layers.changed.connect(self._refresh_mapping)
+
+    @property
+    def mapping_widget(self) -> KeypointMappingWidget | None:
+        """The shown keypoint mapping table (None: same skeleton or no run)."""
+        return self._mapping_widget
+
+    def _skeletons(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """(run keypoints, pose-layer keypoints), or None when not both known."""
+        from ...data.tokenizer import PoseTokenizer
+
+        init = optional_path(self._init_run.value)
+        names = list(self._pose_layers.value or [])
+        if init is None or not names or not init.is_dir():
+            return None
+        try:
+            folder = resolve_run_folder(init)
+            if not (folder / "tokenizer.json").is_file():
+                return None
+            source = PoseTokenizer.load(folder).keypoints
+            target = poses_of(self._viewer, names[0]).keypoints
+        except (OSError, ValueError, KeyError, BehavertError) as exc:
+            log.info("no keypoint mapping shown: %s", exc)
+            return None
+        return tuple(source), tuple(target)
+
+    def _refresh_mapping(self, *_: object) -> None:
+        """Show the mapping table when the run's and layers' skeletons differ.
+
+        A table already shown for the same pair of skeletons is kept, with the
+        user's edits.
+        """
+        from ...data.mapping import map_keypoints
+
+        key = self._skeletons()
+        if key is not None and key[0] == key[1]:
+            key = None
+        if key == self._mapping_key:
+            return
+        self._mapping_key = key
+        self._mapping_slot.clear()
+        self._mapping_widget = None
+        if key is not None:
+            self._mapping_widget = KeypointMappingWidget(map_keypoints(*key))
+            self._mapping_slot.append(self._mapping_widget)
+        self._mapping_slot.visible = key is not None
+        self._realign_steps.visible = key is not None
 
     def train_config(self) -> TrainConfig:
         """The ``TrainConfig`` built from the controls."""
@@ -128,10 +193,21 @@ class TrainClassifierWidget(JobWidget):
             if init is not None:
                 init = resolve_run_folder(init)
             tc = self.train_config()
+            self._refresh_mapping()
+            if (
+                self._mapping_widget is not None
+                and len({poses.keypoints for poses in poses_list}) != 1
+            ):
+                raise ValueError(
+                    "the chosen pose layers have different skeletons: transfer "
+                    "needs one skeleton"
+                )
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Train classifier")
             return None
         preset = self._preset.value
+        mapping = self._mapping_widget.mapping if self._mapping_widget else None
+        realign = int(self._realign_steps.value)
 
         def body(ctx):
             from ...train import (
@@ -139,6 +215,21 @@ class TrainClassifierWidget(JobWidget):
                 run_to_end,
             )  # torch, off the main thread
 
+            if mapping is not None:
+                from ...train.transfer import transfer
+
+                gen = transfer(
+                    init,
+                    None,
+                    poses_list,
+                    mapping,
+                    labels_list=labels_list,
+                    realign_steps=realign,
+                    train_config=tc,
+                    out=out,
+                    cancel=ctx.cancelled,
+                )
+                return run_to_end(gen, ctx.train_event)
             gen = finetune_frames(
                 poses_list,
                 labels_list,
