@@ -358,9 +358,25 @@ def cmd_transfer(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    summary = run_demo(
-        Path(args.out), quick=args.quick, screenshot=not args.no_screenshot
-    )
+    bars: dict[str, _EventBar] = {}
+
+    def progress(phase: str, event) -> None:
+        if phase not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[phase] = _EventBar(phase)
+        bars[phase].update(event)
+
+    try:
+        summary = run_demo(
+            Path(args.out),
+            quick=args.quick,
+            screenshot=not args.no_screenshot,
+            progress=progress,
+        )
+    finally:
+        for bar in bars.values():
+            bar.close()
     print(summary)
     return 0
 

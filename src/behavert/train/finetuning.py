@@ -402,30 +402,32 @@ def fit_recording_calibration(
 ) -> dict | None:
     """Fit the recording-level aggregator of a sequence model.
 
-    Each recording's windows give mean log-probabilities ``(class,)``; a
-    logistic regression from those to the recording's group corrects the
-    window-level bias (most windows of either group look alike). Returns
-    ``{"coef": (class, class), "intercept": (class,)}`` as lists, or None when
-    fewer than two groups are present.
+    Each recording's windows give mean log-probabilities ``s`` ``(class,)``.
+    The aggregator is ``softmax(a * s + b)`` with a scale ``a > 0`` and a bias
+    ``b`` (``b[0] = 0``) fitted by maximum likelihood (lightly regularised) on
+    the given recordings: it corrects the window-level bias (most windows of
+    either group look alike, so averaged probabilities lean to one group) and
+    the confidence, but with ``a > 0`` it can never invert the model's ranking
+    of recordings. Returns ``{"coef": a * identity, "intercept": b}`` as lists,
+    or None when fewer than two groups are present.
     """
-    from sklearn.linear_model import LogisticRegression
+    from scipy.optimize import minimize
 
-    groups = np.asarray(groups)
+    groups = np.asarray(groups, dtype=np.int64)
     if len(np.unique(groups)) < 2:
         return None
     scores = np.stack(
-        [torch.log_softmax(x.float(), -1).mean(0).numpy() for x in logits]
+        [torch.log_softmax(x.float(), -1).mean(0).double().numpy() for x in logits]
     )
-    fit = LogisticRegression(C=10.0, max_iter=1000).fit(scores, groups)
-    coef = np.zeros((n_classes, n_classes))
-    intercept = np.zeros(n_classes)
-    present = fit.classes_.astype(int)
-    if len(present) == 2:  # sklearn keeps one row for two classes
-        coef[present[1]] = fit.coef_[0]
-        intercept[present[1]] = fit.intercept_[0]
-    else:
-        coef[present] = fit.coef_
-        intercept[present] = fit.intercept_
-    absent = np.setdiff1d(np.arange(n_classes), present)
-    intercept[absent] = -1e4  # a group never seen cannot be predicted
-    return {"coef": coef.tolist(), "intercept": intercept.tolist()}
+
+    def nll(theta: np.ndarray) -> float:
+        a, b = np.exp(theta[0]), np.r_[0.0, theta[1:]]
+        z = a * scores + b
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        reg = 0.01 * (theta[0] ** 2 + (theta[1:] ** 2).sum())
+        return float(-logp[np.arange(len(groups)), groups].mean() + reg)
+
+    theta = minimize(nll, np.zeros(n_classes), method="L-BFGS-B").x
+    a, b = float(np.exp(theta[0])), np.r_[0.0, theta[1:]]
+    return {"coef": (a * np.eye(n_classes)).tolist(), "intercept": b.tolist()}
