@@ -1,0 +1,425 @@
+"""Real-data evaluation: BehaVERT vs a random forest and LISBET over label budgets.
+
+Data: ../shared/data/labelled/ethome_resident_intruder (2 mice x 7 keypoints,
+5,700 frames at 30 fps, human BORIS labels of ``interact``, 10 bouts).
+
+Split (the same for every method): the first ``--train-fraction`` of the
+timeline trains, the rest tests. The split point never cuts a bout: if it falls
+inside one it moves to the nearest frame outside it (the table note says so).
+Every method predicts exactly the same test frames.
+
+Label budget (share of TRAINING BOUTS kept, whole bouts): the training part is
+cut into one block per bout, the borders half-way between consecutive bouts
+(the first block starts at frame 0, the last ends at the split). A budget keeps
+``ceil(budget x n_bouts)`` blocks, drawn at random per seed: their labelled
+bout plus the non-bout frames around it. Frames of dropped blocks are not
+used by any method (not even as unlabelled context for fine-tuning). All
+methods see the same kept blocks, each block as its own short recording.
+
+Methods: the random forest (``behavert.train.forest``: SimBA-style features,
+balanced classes); BehaVERT from scratch; BehaVERT fine-tuned from a model
+pretrained by masked pose modelling on every unlabelled real recording with
+the ethome skeleton - here only the ethome recording itself, all its frames
+without labels (self-supervised on the test poses too, transductively, as
+LISBET's and other pipelines' pretraining would; ``--pretrain-frames train``
+restricts it to the training part). The other real mouse recordings have other
+skeletons; ``behavert.train.transfer`` across skeletons is evaluated in
+bench_transfer and not used here. LISBET (``--lisbet``): its released PyPI
+package in its own venv, driven by ``benchmarks/lisbet_runner.py``.
+Every method's hard predictions are smoothed the same way (bouts >=
+``--min-bout`` frames); average precision uses the raw probabilities.
+
+Run: ``python benchmarks/bench_real.py [--quick] [--seeds 0 1 2] [--lisbet]
+[--write docs/benchmarks.md] [--plot docs/images/f1_vs_label_budget.png]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.bench_ethome import load, scores  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+START = "<!-- bench_real:start -->"
+END = "<!-- bench_real:end -->"
+LISBET_VENV = Path(os.environ.get("BEHAVERT_LISBET_VENV", "/tmp/lisbet-venv"))
+METHODS = ("random forest", "BehaVERT from scratch", "BehaVERT pretrained", "LISBET")
+
+
+def split_point(truth: np.ndarray, fraction: float) -> tuple[int, str]:
+    """The split frame nearest ``fraction`` of the timeline that cuts no bout."""
+    from behavert.train.metrics import bouts
+
+    cut = int(round(fraction * len(truth)))
+    for a, b in bouts(truth):
+        if a < cut < b:
+            new = a if cut - a <= b - cut else b
+            return new, f"split moved from frame {cut} to {new} (bout {a}-{b})"
+    return cut, f"split at frame {cut} (between bouts, not moved)"
+
+
+def bout_blocks(truth: np.ndarray) -> list[tuple[int, int]]:
+    """One ``(start, stop)`` block per bout of ``truth``, covering it entirely."""
+    from behavert.train.metrics import bouts
+
+    runs = bouts(truth)
+    if not runs:
+        raise ValueError("the training part holds no bout")
+    borders = [0] + [(b0 + a1) // 2 for (_, b0), (a1, _) in zip(runs, runs[1:])]
+    return list(zip(borders, borders[1:] + [len(truth)]))
+
+
+def keep_blocks(n_blocks: int, budget: float, seed: int) -> list[int]:
+    """Indices of the blocks a budget keeps (sorted; at least one)."""
+    k = max(1, math.ceil(budget * n_blocks - 1e-9))
+    rng = np.random.default_rng(seed)
+    return sorted(rng.choice(n_blocks, size=min(k, n_blocks), replace=False).tolist())
+
+
+def smooth(prob: np.ndarray, min_bout: int) -> np.ndarray:
+    from behavert.train.metrics import smooth_bouts
+
+    return smooth_bouts((prob > 0.5).astype(np.int64), min_bout) > 0
+
+
+def run_forest(train, labels, test, *, seed, trees, min_bout) -> tuple:
+    from behavert.train.forest import fit_forest
+
+    model = fit_forest(train, labels, n_estimators=trees, seed=seed, n_jobs=2)
+    prob = model.predict_proba(test)[:, list(model.classes).index(1)]
+    return prob, smooth(prob, min_bout)
+
+
+def pretrain_model(poses, *, seed, steps, preset):
+    from behavert.train import TrainConfig, pretrain
+    from behavert.train.loop import run_to_end
+
+    tc = TrainConfig(
+        lr=1e-3, batch_size=16, window=64, max_steps=steps, seed=seed, mask_mode="span"
+    )
+    return run_to_end(pretrain([poses], config=preset, train_config=tc))
+
+
+def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
+    from behavert.inference import predict_frames
+    from behavert.train import TrainConfig, finetune_frames
+    from behavert.train.loop import run_to_end
+
+    tc = TrainConfig(
+        lr=1e-3,
+        batch_size=16,
+        window=64,
+        max_steps=steps,
+        seed=seed,
+        class_weights="balanced",
+        dropout=0.2,
+        weight_decay=0.05,
+    )
+    result = run_to_end(
+        finetune_frames(
+            train,
+            [np.asarray(y, dtype=np.int64) for y in labels],
+            init,
+            config=preset,
+            train_config=tc,
+            class_names=["other", "interact"],
+        )
+    )
+    prob = predict_frames(result.model, result.tokenizer, test).probabilities[:, 1]
+    return prob, smooth(prob, min_bout)
+
+
+def ensure_lisbet(venv: Path = LISBET_VENV) -> str | None:
+    """Create LISBET's venv if needed; None when ready, else what failed."""
+    py = venv / "bin" / "python"
+    if py.exists() and _ok([str(py), "-c", "import lisbet"]) is None:
+        return None
+    import torch
+
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        # torch from the local CPU build first, so lisbet does not pull CUDA torch;
+        # torchvision 0.28 is the release built against torch 2.13
+        [str(py), "-m", "pip", "install", f"torch=={torch.__version__.split('+')[0]}"],
+        [str(py), "-m", "pip", "install", "lisbet", "torchvision==0.28.0"],
+    ]
+    for cmd in steps:
+        err = _ok(cmd)
+        if err:
+            return err
+    return _ok([str(py), "-c", "import lisbet"])
+
+
+def _ok(cmd: list[str]) -> str | None:
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode == 0:
+        return None
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return f"`{' '.join(cmd)}` exited {done.returncode}: " + " / ".join(tail)
+
+
+def run_lisbet(train, labels, test, *, seed, epochs, min_bout, venv=LISBET_VENV):
+    """LISBET in its own venv; data exchanged as .npy files (no pickles)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for i, (p, y) in enumerate(zip(train, labels)):
+            np.save(tmp / f"train_{i}_pos.npy", p.position[..., :2])
+            np.save(tmp / f"train_{i}_y.npy", np.asarray(y, dtype=np.int64))
+        np.save(tmp / "test_pos.npy", test.position[..., :2])
+        meta = {
+            "keypoints": list(test.keypoints),
+            "individuals": list(test.individuals),
+            "n_train": len(train),
+            "seed": seed,
+            "epochs": epochs,
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        cmd = [
+            str(venv / "bin" / "python"),
+            str(REPO / "benchmarks" / "lisbet_runner.py"),
+            str(tmp),
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-4:]
+            raise RuntimeError(
+                f"lisbet_runner.py exited {done.returncode}: " + " / ".join(tail)
+            )
+        prob = np.load(tmp / "test_prob.npy")
+    return prob, smooth(prob, min_bout)
+
+
+def evaluate(args) -> tuple[dict, dict]:
+    """``{(method, budget): [scores per seed]}`` and facts for the note."""
+    poses, truth = load(args.data) if args.data else load()
+    if args.frames:
+        poses, truth = poses.select_frames(slice(0, args.frames)), truth[: args.frames]
+    cut, moved = split_point(truth, args.train_fraction)
+    train_all = poses.select_frames(slice(0, cut))
+    test = poses.select_frames(slice(cut, None))
+    blocks = bout_blocks(truth[:cut])
+    lisbet_skip = None
+    if args.lisbet:
+        lisbet_skip = ensure_lisbet(args.lisbet_venv)
+    else:
+        lisbet_skip = "not run (pass --lisbet)"
+    rows: dict = {}
+    for seed in args.seeds:
+        init = None
+        if args.pretrain_steps:
+            source = poses if args.pretrain_frames == "all" else train_all
+            init = pretrain_model(
+                source, seed=seed, steps=args.pretrain_steps, preset=args.preset
+            )
+        for budget in args.budgets:
+            kept = keep_blocks(len(blocks), budget, seed)
+            train = [train_all.select_frames(slice(*blocks[k])) for k in kept]
+            labels = [truth[slice(*blocks[k])].astype(np.int64) for k in kept]
+            names = ["random forest", "BehaVERT from scratch"]
+            names += ["BehaVERT pretrained"] if init is not None else []
+            names += ["LISBET"] if lisbet_skip is None else []
+            for name in names:
+                t0 = time.perf_counter()
+                try:
+                    prob, hard = run_method(name, train, labels, test, init, seed, args)
+                except RuntimeError as exc:
+                    if name != "LISBET":
+                        raise
+                    lisbet_skip = f"failed: {exc}"
+                    continue
+                res = scores(truth[cut:], hard, prob)
+                res["seconds"] = time.perf_counter() - t0
+                res["n_bouts"] = len(kept)
+                rows.setdefault((name, budget), []).append(res)
+                print(
+                    name,
+                    budget,
+                    seed,
+                    {k: round(v, 3) for k, v in res.items()},
+                    flush=True,
+                )
+    facts = {
+        "cut": cut,
+        "moved": moved,
+        "n_frames": poses.n_frames,
+        "n_train_bouts": len(blocks),
+        "test_frames": int(poses.n_frames - cut),
+        "test_pos": int(truth[cut:].sum()),
+        "test_bouts": len(bouts_of(truth[cut:])),
+        "lisbet": lisbet_skip,
+    }
+    return rows, facts
+
+
+def run_method(name, train, labels, test, init, seed, args) -> tuple:
+    """``(probabilities (time,), smoothed hard predictions (time,))`` of a method."""
+    common = {"seed": seed, "min_bout": args.min_bout}
+    if name == "random forest":
+        return run_forest(train, labels, test, trees=args.trees, **common)
+    if name == "LISBET":
+        return run_lisbet(
+            train,
+            labels,
+            test,
+            epochs=args.lisbet_epochs,
+            venv=args.lisbet_venv,
+            **common,
+        )
+    init = init if name == "BehaVERT pretrained" else None
+    return run_behavert(
+        train, labels, test, init, steps=args.steps, preset=args.preset, **common
+    )
+
+
+def bouts_of(mask):
+    from behavert.train.metrics import bouts
+
+    return bouts(mask)
+
+
+def _cell(runs, key) -> str:
+    v = np.array([r[key] for r in runs], dtype=float)
+    if len(v) == 1:
+        return f"{v[0]:.3f}"
+    return f"{np.nanmean(v):.3f} ± {np.nanstd(v):.3f}"
+
+
+def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
+    import torch
+
+    cmd = "python benchmarks/bench_real.py " + " ".join(argv)
+    lines = [
+        START,
+        f"Command: `{cmd.strip()}` — {datetime.date.today()}, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, torch {torch.__version__}, "
+        f"{seconds:.0f} s. Test = last {facts['test_frames']} frames "
+        f"({facts['test_pos']} `interact` frames, {facts['test_bouts']} bouts), the "
+        f"same frames for every method; {facts['moved']}; "
+        f"{facts['n_train_bouts']} training bouts. Seeds {args.seeds} "
+        f"(mean ± sd; the seed also draws the kept bouts). BehaVERT preset "
+        f"`{args.preset}`, {args.steps} fine-tuning steps, "
+        f"{args.pretrain_steps} pretraining steps on "
+        f"{'all' if args.pretrain_frames == 'all' else 'the training'} frames of "
+        f"the recording (no labels); forest {args.trees} trees; hard predictions "
+        f"of every method smoothed to bouts >= {args.min_bout} frames.",
+        "",
+        "| method | label budget (bouts kept) | F1 | average precision "
+        "| bout recall | s per run |",
+        "|---|---|---|---|---|---|",
+    ]
+    for budget in args.budgets:
+        best = max(
+            (np.mean([r["f1"] for r in runs]), name)
+            for (name, b), runs in rows.items()
+            if b == budget
+        )[1]
+        for name in METHODS:
+            runs = rows.get((name, budget))
+            if not runs:
+                continue
+            k = int(runs[0]["n_bouts"])
+            mark = " (best F1)" if name == best else ""
+            if name.startswith("BehaVERT") and name != best:
+                mark = f" (loses to {best})"
+            lines.append(
+                f"| {name}{mark} | {budget:.0%} ({k}) | {_cell(runs, 'f1')} | "
+                f"{_cell(runs, 'ap')} | {_cell(runs, 'bout_recall')} | "
+                f"{np.mean([r['seconds'] for r in runs]):.0f} |"
+            )
+    lines += ["", f"LISBET: {facts['lisbet'] or 'ran (rows above)'}.", END]
+    return "\n".join(lines)
+
+
+def plot(rows: dict, args, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for name in METHODS:
+        pts = [(b, rows[(name, b)]) for b in args.budgets if (name, b) in rows]
+        if not pts:
+            continue
+        x = [100 * b for b, _ in pts]
+        m = [np.mean([r["f1"] for r in runs]) for _, runs in pts]
+        s = [np.std([r["f1"] for r in runs]) for _, runs in pts]
+        ax.errorbar(x, m, yerr=s, marker="o", capsize=3, label=name)
+    ax.set_xscale("log")
+    ax.set_xticks([100 * b for b in args.budgets])
+    ax.set_xticklabels([f"{b:.0%}" for b in args.budgets])
+    ax.set_xlabel("label budget (share of training bouts)")
+    ax.set_ylabel("test F1 (interact)")
+    ax.set_ylim(0, 1)
+    ax.set_title("ethome resident-intruder, time-blocked split")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_section(path: Path, report: str) -> None:
+    text = path.read_text()
+    if START in text:
+        head, rest = text.split(START, 1)
+        text = head + report + rest.split(END, 1)[1]
+    else:
+        text += "\n## Real-data evaluation\n\n" + report + "\n"
+    path.write_text(text)
+
+
+def main(argv=None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one seed, fewer steps")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--budgets", type=float, nargs="+", default=[0.1, 0.3, 1.0])
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--pretrain-steps", type=int, default=300)
+    parser.add_argument("--pretrain-frames", choices=("all", "train"), default="all")
+    parser.add_argument("--preset", default="tiny")
+    parser.add_argument("--trees", type=int, default=200)
+    parser.add_argument("--min-bout", type=int, default=15)
+    parser.add_argument("--train-fraction", type=float, default=0.7)
+    parser.add_argument("--frames", type=int, help="use only the first N frames")
+    parser.add_argument("--data", type=Path, help="the ethome folder")
+    parser.add_argument("--lisbet", action="store_true", help="create and run LISBET")
+    parser.add_argument("--lisbet-venv", type=Path, default=LISBET_VENV)
+    parser.add_argument("--lisbet-epochs", type=int, default=10)
+    parser.add_argument("--write", type=Path, help="update this markdown file")
+    parser.add_argument("--plot", type=Path, help="write the F1 vs budget plot here")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seeds = args.seeds[:1]
+        args.steps = min(args.steps, 150)
+        args.pretrain_steps = min(args.pretrain_steps, 150)
+        args.trees = min(args.trees, 100)
+        args.lisbet_epochs = min(args.lisbet_epochs, 3)
+    t0 = time.perf_counter()
+    rows, facts = evaluate(args)
+    report = table(rows, facts, args, time.perf_counter() - t0, argv)
+    print(report)
+    if args.write:
+        write_section(args.write, report)
+    if args.plot:
+        plot(rows, args, args.plot)
+    return report
+
+
+if __name__ == "__main__":
+    main()
