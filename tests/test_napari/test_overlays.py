@@ -270,3 +270,23 @@ def test_screenshots_of_attention_and_cluster_layers(make_napari_viewer, screens
         & (np.abs(image[..., 2].astype(int) - b) < 12)
     )
     assert close.sum() > 50  # the nose_to_nose motif colour
+
+
+@pytest.mark.gui
+def test_ensure_frame_window_windows_long_layers_once(make_napari_viewer):
+    """Widgets call ensure_frame_window: long layers get one window, short none."""
+    import numpy as np
+
+    from behavert.napari.overlays import ensure_frame_window
+
+    viewer = make_napari_viewer()
+    frames = np.repeat(np.arange(3000), 2)
+    rows = np.column_stack([frames, np.zeros_like(frames), np.zeros_like(frames)])
+    long_layer = viewer.add_points(rows.astype(float))
+    short_layer = viewer.add_points(rows[:10].astype(float))
+    window = ensure_frame_window(viewer, long_layer, min_rows=1000, half_width=50)
+    assert window is not None
+    assert ensure_frame_window(viewer, long_layer, min_rows=1000) is window
+    assert len(long_layer.data) < len(rows)
+    assert ensure_frame_window(viewer, short_layer, min_rows=1000) is None
+    assert len(short_layer.data) == 10

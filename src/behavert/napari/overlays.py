@@ -29,6 +29,7 @@ the window: about 0.1 s per step on the same machine (``docs/benchmarks.md``,
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -506,3 +507,24 @@ def frame_window(
     if len(layer.data) <= min_rows:
         return None
     return FrameWindow(viewer, layer, half_width=half_width)
+
+
+_WINDOWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def ensure_frame_window(viewer: Any, layer: Any, **kwargs: Any) -> FrameWindow | None:
+    """Give a long Points/Vectors layer one :class:`FrameWindow` (idempotent).
+
+    Called by the widgets after adding or updating a layer: layers of long
+    recordings (more than ``min_rows`` rows) then hold only the frames near
+    the current one, so the time slider does not make napari re-slice
+    millions of rows; short layers are left as they are.
+    """
+    if getattr(layer, "_type_string", None) not in ("points", "vectors"):
+        return None
+    if layer in _WINDOWS:
+        return _WINDOWS[layer]
+    window = frame_window(viewer, layer, **kwargs)
+    if window is not None:
+        _WINDOWS[layer] = window
+    return window

@@ -126,10 +126,19 @@ def set_layer(viewer: napari.viewer.Viewer, layer_data: tuple) -> Layer:
         layer.visible = old.visible
         layers.remove(old)
         layers.insert(index, layer)
+        _window_if_long(viewer, layer)
         return layer
     layer = Layer.create(data, kwargs, layer_type)
     layers.append(layer)
+    _window_if_long(viewer, layer)
     return layer
+
+
+def _window_if_long(viewer, layer) -> None:
+    """Long recordings: keep only frames near the current one in the layer."""
+    from ..overlays import ensure_frame_window
+
+    ensure_frame_window(viewer, layer)
 
 
 _CONSTRUCTOR_ONLY = {"name", "ndim", "features", "properties", "rgb", "multiscale"}

@@ -19,6 +19,7 @@ from ...errors import BehavertError
 from ...io.load import load_poses
 from .._notify import notify_error, warnings_as_notifications
 from .._reader import layers_for_poses
+from ..overlays import ensure_frame_window
 
 if TYPE_CHECKING:
     import napari
@@ -135,4 +136,5 @@ class ImportPosesWidget(Container):
             layers.insert(index, layer)
         else:
             layers.append(layer)
+        ensure_frame_window(self._viewer, layer)  # long recordings: slide a window
         return layer
