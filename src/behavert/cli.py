@@ -355,6 +355,21 @@ def cmd_transfer(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from .benchmarks_public import run_benchmark_cli
+
+    print(
+        run_benchmark_cli(
+            args.name,
+            args.data,
+            out=args.out,
+            quick=args.quick,
+            trust_pickle=args.trust_pickle,
+        )
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -475,6 +490,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--realign-steps", type=int, default=100)
     _add_common(p, training=True)
     p.set_defaults(func=cmd_transfer)
+
+    p = sub.add_parser("benchmark", help="public benchmark protocols (CalMS21)")
+    p.add_argument("name", choices=["calms21"])
+    p.add_argument("--data", required=True, help="folder with calms21_task1_*.json")
+    p.add_argument("--out", help="folder for calms21_task1.json and the run")
+    p.add_argument("--quick", action="store_true", help="tiny model, pipeline check")
+    p.add_argument(
+        "--trust-pickle", action="store_true", help="allow the pickled .npy files"
+    )
+    p.set_defaults(func=cmd_benchmark)
 
     p = sub.add_parser("demo", help="the whole pipeline on synthetic recordings")
     p.add_argument("--out", default="demo-output")

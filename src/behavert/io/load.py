@@ -86,7 +86,7 @@ class LoaderSpec:
 
 _LOADERS: dict[str, LoaderSpec] = {}
 #: Built-in reader modules, imported on first use; their order is the sniffing order.
-_BUILTIN_MODULES = ("dlc", "sleap", "anipose", "simba")
+_BUILTIN_MODULES = ("dlc", "sleap", "anipose", "simba", "calms21")
 _BUILTINS_LOADED = False
 
 
