@@ -1,0 +1,65 @@
+"""Smoke test of benchmarks/bench_real.py on a tiny slice of the ethome recording."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_real.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_real", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_split_never_cuts_a_bout(bench):
+    truth = np.zeros(100, bool)
+    truth[60:75] = True
+    cut, note = bench.split_point(truth, 0.7)
+    assert cut == 75 and "moved" in note
+    truth[60:75] = False
+    assert bench.split_point(truth, 0.7)[0] == 70
+
+
+def test_blocks_cover_each_bout_and_budgets_keep_whole_blocks(bench):
+    truth = np.zeros(100, bool)
+    truth[10:20] = truth[40:45] = truth[80:90] = True
+    blocks = bench.bout_blocks(truth)
+    assert blocks == [(0, 30), (30, 62), (62, 100)]
+    for (a, b), (s, e) in zip(blocks, [(10, 20), (40, 45), (80, 90)]):
+        assert a <= s and e <= b
+    assert len(bench.keep_blocks(3, 0.1, 0)) == 1
+    assert bench.keep_blocks(3, 1.0, 5) == [0, 1, 2]
+    assert len(bench.keep_blocks(8, 0.3, 1)) == 3
+
+
+def test_tiny_run_writes_table_and_plot(bench, shared_data, tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\n## Other\n\nkept\n")
+    png = tmp_path / "f1.png"
+    report = bench.main(
+        [
+            "--seeds", "0", "--budgets", "0.3", "1.0", "--steps", "3",
+            "--pretrain-steps", "3", "--trees", "5", "--frames", "2400",
+            "--data", str(shared_data / "labelled" / "ethome_resident_intruder"),
+            "--write", str(doc), "--plot", str(png),
+        ]
+    )  # fmt: skip
+    text = doc.read_text()
+    assert "kept" in text and bench.START in text and bench.END in text
+    rows = [r for r in report.splitlines() if r.startswith("| ") and "%" in r]
+    names = {r.split("|")[1].split(" (")[0].strip() for r in rows}
+    assert names == {"random forest", "BehaVERT from scratch", "BehaVERT pretrained"}
+    assert len(rows) == 6
+    for row in rows:
+        f1 = float(row.split("|")[3])
+        assert 0.0 <= f1 <= 1.0
+    assert "LISBET: not run (pass --lisbet)" in report
+    assert png.stat().st_size > 1000
