@@ -219,7 +219,7 @@ def evaluate(args) -> tuple[dict, dict]:
     rows: dict = {}
     for seed in args.seeds:
         init = None
-        if args.pretrain_steps:
+        if args.pretrain_steps and "BehaVERT pretrained" in args.methods:
             source = poses if args.pretrain_frames == "all" else train_all
             init = pretrain_model(
                 source, seed=seed, steps=args.pretrain_steps, preset=args.preset
@@ -231,6 +231,7 @@ def evaluate(args) -> tuple[dict, dict]:
             names = ["random forest", "BehaVERT from scratch"]
             names += ["BehaVERT pretrained"] if init is not None else []
             names += ["LISBET"] if lisbet_skip is None else []
+            names = [n for n in names if n in args.methods]
             for name in names:
                 t0 = time.perf_counter()
                 try:
@@ -400,6 +401,8 @@ def main(argv=None) -> str:
     parser.add_argument("--lisbet", action="store_true", help="create and run LISBET")
     parser.add_argument("--lisbet-venv", type=Path, default=LISBET_VENV)
     parser.add_argument("--lisbet-epochs", type=int, default=10)
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument("--json", type=Path, help="save the per-run scores here")
     parser.add_argument("--write", type=Path, help="update this markdown file")
     parser.add_argument("--plot", type=Path, help="write the F1 vs budget plot here")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -412,6 +415,10 @@ def main(argv=None) -> str:
         args.lisbet_epochs = min(args.lisbet_epochs, 3)
     t0 = time.perf_counter()
     rows, facts = evaluate(args)
+    if args.json:
+        args.json.write_text(
+            json.dumps({f"{m}|{b}": r for (m, b), r in rows.items()}, indent=1)
+        )
     report = table(rows, facts, args, time.perf_counter() - t0, argv)
     print(report)
     if args.write:
