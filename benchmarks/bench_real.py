@@ -55,7 +55,7 @@ from benchmarks.bench_ethome import load, scores  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 START = "<!-- bench_real:start -->"
 END = "<!-- bench_real:end -->"
-LISBET_VENV = Path(os.environ.get("BEHAVERT_LISBET_VENV", "/tmp/lisbet-venv"))
+LISBET_VENV = Path(os.environ.get("BEHAVERT_LISBET_VENV", "/tmp/lisbet-venv-cuda"))
 METHODS = ("random forest", "BehaVERT from scratch", "BehaVERT pretrained", "LISBET")
 
 
@@ -147,14 +147,15 @@ def ensure_lisbet(venv: Path = LISBET_VENV) -> str | None:
     py = venv / "bin" / "python"
     if py.exists() and _ok([str(py), "-c", "import lisbet"]) is None:
         return None
-    import torch
 
+    # A CPU torch first does not work: the only torchvision wheels reachable
+    # (0.28.0 for torch 2.13) are CUDA builds whose _C.so needs libc10_cuda.so,
+    # so ``import lisbet`` fails with "operator torchvision::nms does not exist".
+    # Plain ``pip install lisbet`` pulls CUDA torch 2.14.1 (6.8 GB venv); it runs
+    # on the CPU.
     steps = [
         [sys.executable, "-m", "venv", str(venv)],
-        # torch from the local CPU build first, so lisbet does not pull CUDA torch;
-        # torchvision 0.28 is the release built against torch 2.13
-        [str(py), "-m", "pip", "install", f"torch=={torch.__version__.split('+')[0]}"],
-        [str(py), "-m", "pip", "install", "lisbet", "torchvision==0.28.0"],
+        [str(py), "-m", "pip", "install", "lisbet"],
     ]
     for cmd in steps:
         err = _ok(cmd)

@@ -38,7 +38,9 @@ def _record(pos, meta, name, y=None):
         individual_names=meta["individuals"],
         keypoint_names=meta["keypoints"],
         fps=30,
+        source_software="behavert-bench",
     )
+    ds.attrs = {k: v for k, v in ds.attrs.items() if v is not None}  # NetCDF-safe
     ann = None
     if y is not None:
         target = np.zeros((len(y), len(BEHAVIOURS), 1), dtype=np.int64)
