@@ -202,6 +202,22 @@ def pretrain(
     tokenizer = fit_tokenizer(poses_list, tokenizer)
     features = [featurise(tokenizer, p) for p in poses_list]
     model = BehavertForMaskedPoseModeling(model_config(config, tokenizer, tc))
+    task = masked_pose_task("pretrain", model, tokenizer, features, tc)
+    result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
+    finish(result, tc)
+    return result
+
+
+def masked_pose_task(phase: str, model, tokenizer, features, tc: TrainConfig) -> Task:
+    """The masked-pose-modelling ``Task``: random windows, masks drawn per step.
+
+    Parameters
+    ----------
+    phase
+        Name reported in the events (``"pretrain"``, ``"realign"``, ...).
+    features
+        One ``(time, feature)`` array per recording.
+    """
     window, stride = tc.window, tc.effective_stride
     lengths = [len(f) for f in features]
 
@@ -224,16 +240,13 @@ def pretrain(
             "frame_mask": torch.from_numpy(np.stack(masks[part])),
         }
 
-    task = Task(
-        phase="pretrain",
+    return Task(
+        phase=phase,
         model=model,
         tokenizer=tokenizer,
         n_windows=n_grid_windows(lengths, window, stride),
         make_batch=make_batch,
     )
-    result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
-    finish(result, tc)
-    return result
 
 
 def seed_everything(seed: int) -> None:

@@ -33,14 +33,11 @@ from ..data.mapping import KeypointMapping, map_keypoints, save_mapping
 from ..errors import SkeletonMismatchError
 from ..io.poses import Poses
 from .config import TrainConfig
-from .loop import Task, TrainedRun, train_task
+from .loop import TrainedRun, train_task
 from .pretraining import (
-    crop,
-    draw_frame_mask,
     featurise,
     finish,
-    n_grid_windows,
-    sample_windows,
+    masked_pose_task,
     seed_everything,
 )
 
@@ -224,38 +221,6 @@ def _resolve_source(run_or_model, tokenizer):
     return run_or_model, tokenizer
 
 
-def _mpm_task(phase, model, tokenizer, features, tc) -> Task:
-    window, stride = tc.window, tc.effective_stride
-    lengths = [len(f) for f in features]
-
-    def make_batch(step, gen, rank, world):
-        picks = sample_windows(lengths, window, stride, tc.batch_size, gen)
-        xs, valid, masks = [], [], []
-        for i, s in picks:
-            x, n = crop(features[i], s, window, 0.0)
-            xs.append(x)
-            valid.append(np.arange(window) < n)
-            masks.append(
-                draw_frame_mask(
-                    gen, window, n, tc.mask_ratio, tc.mask_mode, tc.span_length
-                )
-            )
-        part = slice(rank * len(xs) // world, (rank + 1) * len(xs) // world)
-        return {
-            "inputs": torch.from_numpy(np.stack(xs[part])),
-            "attention_mask": torch.from_numpy(np.stack(valid[part]).astype(np.int64)),
-            "frame_mask": torch.from_numpy(np.stack(masks[part])),
-        }
-
-    return Task(
-        phase=phase,
-        model=model,
-        tokenizer=tokenizer,
-        n_windows=n_grid_windows(lengths, window, stride),
-        make_batch=make_batch,
-    )
-
-
 def transfer(
     run_or_model: Any,
     tokenizer: Any = None,
@@ -347,7 +312,9 @@ def transfer(
             early_stopping_patience=None,
             freeze_encoder_steps=0,
         )
-        task = _mpm_task("realign", model, target_tokenizer, features, realign_tc)
+        task = masked_pose_task(
+            "realign", model, target_tokenizer, features, realign_tc
+        )
         result = yield from train_task(
             task,
             realign_tc,
@@ -377,7 +344,7 @@ def transfer(
             class_names=class_names,
         )
     else:
-        task = _mpm_task("pretrain", model, target_tokenizer, features, tc)
+        task = masked_pose_task("pretrain", model, target_tokenizer, features, tc)
         result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
         finish(result, tc)
     result.metrics["transfer/mapped_features"] = share
