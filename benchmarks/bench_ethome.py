@@ -34,7 +34,7 @@ DATA = (
     / "labelled"
     / "ethome_resident_intruder"
 )
-POSES = "e3v813a-20210610T122332-122642DLC_dlcrnetms5_pilot_studySep24shuffle1_100000_el_filtered.csv"
+POSES = "e3v813a-20210610T122332-122642DLC_dlcrnetms5_pilot_studySep24shuffle1_100000_el_filtered.csv"  # noqa: E501
 LABELS = "e3v813a-20210610T122332-122642_reencode.csv"
 START = "<!-- bench_ethome:start -->"
 END = "<!-- bench_ethome:end -->"

@@ -44,8 +44,11 @@ import platform
 import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import cpu_model as _cpu_model  # noqa: E402
+from _machine import version as _version  # noqa: E402
 
 START = "<!-- bench_model:start -->"
 END = "<!-- bench_model:end -->"
@@ -439,22 +442,6 @@ def bench_memory(args) -> dict:
 
 
 # -------------------------------------------------------------------- report
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "absent"
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def run(args) -> dict:

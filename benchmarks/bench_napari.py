@@ -37,10 +37,13 @@ import os
 import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import cpu_model as _cpu_model  # noqa: E402
+from _machine import version as _version  # noqa: E402
 
 START = "<!-- bench_napari:start -->"
 END = "<!-- bench_napari:end -->"
@@ -197,22 +200,6 @@ def run(args: argparse.Namespace) -> dict:
     return result
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "absent"
 
 
 def markdown(result: dict, command: str) -> str:
