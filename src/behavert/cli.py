@@ -46,13 +46,19 @@ def _train_config(args: argparse.Namespace, **defaults: Any):
     return TrainConfig(**values)
 
 
-class _EventBar:
-    """A tqdm bar fed with ``TrainEvent``s."""
+class _ProgressBar:
+    """A tqdm bar fed with ``TrainEvent``s (``update``) or counts (``count``)."""
 
-    def __init__(self, desc: str) -> None:
+    def __init__(self, desc: str, unit: str = "step") -> None:
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(desc=desc, unit="step", dynamic_ncols=True)
+        self.bar = tqdm(desc=desc, unit=unit, dynamic_ncols=True)
+
+    def count(self, done: int, total: int) -> None:
+        """A ``progress(done, total)`` callback."""
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
 
     def update(self, event) -> None:
         bar = self.bar
@@ -74,7 +80,7 @@ def _drive(gen, desc: str):
     """Run a training generator with a tqdm progress bar; return its result."""
     from .train.loop import run_to_end
 
-    bar = _EventBar(desc)
+    bar = _ProgressBar(desc)
     try:
         return run_to_end(gen, bar.update)
     finally:
@@ -170,7 +176,6 @@ def _stem(poses, i: int) -> str:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     import pandas as pd
-    from tqdm.auto import tqdm
 
     from .inference import predict_frames, predict_sequences
     from .io.atomic import atomic_path
@@ -182,17 +187,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if getattr(model.config, "frame_labels", None):
         for i, poses in enumerate(poses_list):
-            bar = tqdm(desc=f"predict {_stem(poses, i)}", unit="window")
-
-            def progress(done: int, total: int, bar=bar) -> None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
-            pred = predict_frames(
-                model, tokenizer, poses, batch_size=args.batch_size, progress=progress
-            )
-            bar.close()
+            bar = _ProgressBar(f"predict {_stem(poses, i)}", unit="window")
+            try:
+                pred = predict_frames(
+                    model,
+                    tokenizer,
+                    poses,
+                    batch_size=args.batch_size,
+                    progress=bar.count,
+                )
+            finally:
+                bar.close()
             table = pd.DataFrame(
                 pred.probabilities, columns=[f"p_{n}" for n in pred.names]
             )
@@ -300,17 +305,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from tqdm.auto import tqdm
-
     from .report import run_analyze_cli
 
-    bar = tqdm(desc="analyze", unit="step")
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
+    bar = _ProgressBar("analyze")
     try:
         written = run_analyze_cli(
             _run_folder(args.run),
@@ -324,7 +321,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             min_bout=args.min_bout,
             attribution=not args.no_attribution,
             likelihood_threshold=args.likelihood_threshold,
-            progress=progress,
+            progress=bar.count,
         )
     finally:
         bar.close()
@@ -337,7 +334,7 @@ def cmd_transfer(args: argparse.Namespace) -> int:
     from .train.transfer import run_transfer_cli
 
     tc = _train_config(args, checkpoint_every=100)
-    bar = _EventBar("transfer")
+    bar = _ProgressBar("transfer")
     try:
         out = run_transfer_cli(
             _run_folder(args.run),
@@ -373,13 +370,13 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    bars: dict[str, _EventBar] = {}
+    bars: dict[str, _ProgressBar] = {}
 
     def progress(phase: str, event) -> None:
         if phase not in bars:
             for bar in bars.values():
                 bar.close()
-            bars[phase] = _EventBar(phase)
+            bars[phase] = _ProgressBar(phase)
         bars[phase].update(event)
 
     try:
