@@ -299,7 +299,7 @@ def finetune_sequences(
         With a ``BehavertForSequenceClassification`` model.
     """
     from ..inference import window_logits
-    from ..model import BehavertForSequenceClassification
+    from ..model import BehavertForSequenceClassification, aggregate_recording
 
     tc = train_config or TrainConfig()
     seed_everything(tc.seed)
@@ -357,9 +357,7 @@ def finetune_sequences(
                 window_logits(m, features[i][a:b], window, stride, tc.batch_size)
             )
         rec = sorted(per)
-        probs = np.stack(
-            [torch.softmax(torch.cat(per[i]).float(), -1).mean(0).numpy() for i in rec]
-        )
+        probs = np.stack([aggregate_recording(torch.cat(per[i])).numpy() for i in rec])
         truth = np.array([y[i] for i in rec])
         res = sequence_metrics(truth, probs, names=names)
         res["score"] = float(
