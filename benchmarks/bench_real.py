@@ -103,14 +103,14 @@ def run_forest(train, labels, test, *, seed, trees, min_bout) -> tuple:
     return prob, smooth(prob, min_bout)
 
 
-def pretrain_model(poses, *, seed, steps, preset):
+def pretrain_model(poses_list, *, seed, steps, preset):
     from behavert.train import TrainConfig, pretrain
     from behavert.train.loop import run_to_end
 
     tc = TrainConfig(
         lr=1e-3, batch_size=16, window=64, max_steps=steps, seed=seed, mask_mode="span"
     )
-    return run_to_end(pretrain([poses], config=preset, train_config=tc))
+    return run_to_end(pretrain(list(poses_list), config=preset, train_config=tc))
 
 
 def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
@@ -172,14 +172,27 @@ def _ok(cmd: list[str]) -> str | None:
     return f"`{' '.join(cmd)}` exited {done.returncode}: " + " / ".join(tail)
 
 
+def lisbet_scale(poses_list) -> tuple[np.ndarray, np.ndarray]:
+    """Per-axis (x, y) minimum and maximum over every finite coordinate."""
+    xy = np.concatenate([p.position[..., :2].reshape(-1, 2) for p in poses_list])
+    lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    return lo, np.where(hi > lo, hi, lo + 1.0)
+
+
 def run_lisbet(train, labels, test, *, seed, epochs, min_bout, venv=LISBET_VENV):
     """LISBET in its own venv; data exchanged as .npy files (no pickles)."""
+    # One coordinate frame for every block and the test part: LISBET's default
+    # (auto) scaling min-max normalises each record on its own, which would put
+    # the training blocks and the test part in different frames. Here x and y
+    # are min-max normalised over all frames handed to LISBET (no labels used)
+    # and LISBET is told they are already in [0, 1] (``--data_scale 1x1``).
+    lo, hi = lisbet_scale([*train, test])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for i, (p, y) in enumerate(zip(train, labels)):
-            np.save(tmp / f"train_{i}_pos.npy", p.position[..., :2])
+            np.save(tmp / f"train_{i}_pos.npy", (p.position[..., :2] - lo) / (hi - lo))
             np.save(tmp / f"train_{i}_y.npy", np.asarray(y, dtype=np.int64))
-        np.save(tmp / "test_pos.npy", test.position[..., :2])
+        np.save(tmp / "test_pos.npy", (test.position[..., :2] - lo) / (hi - lo))
         meta = {
             "keypoints": list(test.keypoints),
             "individuals": list(test.individuals),
@@ -212,6 +225,11 @@ def evaluate(args) -> tuple[dict, dict]:
     train_all = poses.select_frames(slice(0, cut))
     test = poses.select_frames(slice(cut, None))
     blocks = bout_blocks(truth[:cut])
+    others, corpus_lines = [], []
+    if args.pretrain_data == "all-mice" and "BehaVERT pretrained" in args.methods:
+        from benchmarks.real_corpus import corpus
+
+        others, corpus_lines = corpus(poses)
     lisbet_skip = None
     if args.lisbet:
         lisbet_skip = ensure_lisbet(args.lisbet_venv)
@@ -223,7 +241,10 @@ def evaluate(args) -> tuple[dict, dict]:
         if args.pretrain_steps and "BehaVERT pretrained" in args.methods:
             source = poses if args.pretrain_frames == "all" else train_all
             init = pretrain_model(
-                source, seed=seed, steps=args.pretrain_steps, preset=args.preset
+                [source, *others],
+                seed=seed,
+                steps=args.pretrain_steps,
+                preset=args.preset,
             )
         for budget in args.budgets:
             kept = keep_blocks(len(blocks), budget, seed)
@@ -262,6 +283,8 @@ def evaluate(args) -> tuple[dict, dict]:
         "test_pos": int(truth[cut:].sum()),
         "test_bouts": len(bouts_of(truth[cut:])),
         "lisbet": lisbet_skip,
+        "corpus": corpus_lines,
+        "corpus_frames": sum(p.n_frames for p in others),
     }
     return rows, facts
 
@@ -314,10 +337,10 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
         f"{facts['n_train_bouts']} training bouts. Seeds {args.seeds} "
         f"(mean ± sd; the seed also draws the kept bouts). BehaVERT preset "
         f"`{args.preset}`, {args.steps} fine-tuning steps, "
-        f"{args.pretrain_steps} pretraining steps on "
+        f"{args.pretrain_steps} pretraining steps (no labels) on "
         f"{'all' if args.pretrain_frames == 'all' else 'the training'} frames of "
-        f"the recording (no labels); forest {args.trees} trees; hard predictions "
-        f"of every method smoothed to bouts >= {args.min_bout} frames.",
+        f"the recording{corpus_note(facts)}; forest {args.trees} trees; hard "
+        f"predictions of every method smoothed to bouts >= {args.min_bout} frames.",
         "",
         "| method | label budget (bouts kept) | F1 | average precision "
         "| bout recall | s per run |",
@@ -342,8 +365,28 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
                 f"{_cell(runs, 'ap')} | {_cell(runs, 'bout_recall')} | "
                 f"{np.mean([r['seconds'] for r in runs]):.0f} |"
             )
-    lines += ["", f"LISBET: {facts['lisbet'] or 'ran (rows above)'}.", END]
+    lines += ["", f"LISBET: {facts['lisbet'] or 'ran (rows above)'}."]
+    if facts["corpus"]:
+        lines += [
+            "",
+            "Pretraining corpus besides the resident-intruder recording "
+            "(mapped onto its 2 mice x 7 keypoints; missing keypoints and "
+            "animals masked):",
+            "",
+        ]
+        lines += [f"- {line}" for line in facts["corpus"]]
+    lines.append(END)
     return "\n".join(lines)
+
+
+def corpus_note(facts: dict) -> str:
+    if not facts["corpus"]:
+        return ""
+    n = sum(1 for line in facts["corpus"] if " frames, " in line)
+    return (
+        f" plus {facts['corpus_frames']} frames of {n} other real mouse recordings "
+        "(list below)"
+    )
 
 
 def plot(rows: dict, args, path: Path) -> None:
@@ -393,6 +436,12 @@ def main(argv=None) -> str:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--pretrain-steps", type=int, default=300)
     parser.add_argument("--pretrain-frames", choices=("all", "train"), default="all")
+    parser.add_argument(
+        "--pretrain-data",
+        choices=("all-mice", "ethome"),
+        default="all-mice",
+        help="pretrain on every real mouse recording (mapped) or on ethome alone",
+    )
     parser.add_argument("--preset", default="tiny")
     parser.add_argument("--trees", type=int, default=200)
     parser.add_argument("--min-bout", type=int, default=15)

@@ -2,7 +2,8 @@
 
 Called by ``bench_real.py --lisbet`` as ``<venv>/bin/python lisbet_runner.py DIR``.
 DIR holds ``meta.json`` (keypoints, individuals, n_train, seed, epochs),
-``train_{i}_pos.npy`` ``(time, individual, keypoint, 2)`` with NaN gaps,
+``train_{i}_pos.npy`` ``(time, individual, keypoint, 2)`` with NaN gaps and
+x, y already min-max normalised to [0, 1] over all the data (``--data_scale 1x1``),
 ``train_{i}_y.npy`` ``(time,)`` 0/1 and ``test_pos.npy``. Writes
 ``test_prob.npy``: ``(time,)`` probability of ``interact`` per test frame.
 
@@ -83,6 +84,7 @@ def main(folder: str) -> None:
         "--data_format=movement",
         f"--epochs={meta['epochs']}",
         f"--seed={meta['seed']}",
+        "--data_scale=1x1",  # bench_real.py normalised x and y to [0, 1]
         f"--output_path={tmp / 'out'}",
         "--run_id=bench",
     ]
@@ -99,6 +101,7 @@ def main(folder: str) -> None:
         forward_fn=softmax_forward,
         data_format="movement",
         data_path=str(tmp / "test"),
+        data_scale="1x1",
     )
     (_, prob) = results[0]
     prob = np.asarray(prob)

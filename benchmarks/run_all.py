@@ -6,7 +6,9 @@ the full benchmarks (hours on 2 cores; the commands are listed in
 docs/benchmarks.md). Scripts run one after another in their own process, so
 one failure does not stop the others; the exit status is non-zero if any
 failed. ``bench_napari`` needs an X display (``DISPLAY``, e.g. under
-``xvfb-run``) and is skipped without one. ``bench_synthetic_oracle`` has no
+``xvfb-run``) and is skipped without one. LISBET runs by default (its venv
+is created on first use, a ~7 GB ``pip install lisbet``; ``--no-lisbet``
+leaves it out). ``bench_synthetic_oracle`` has no
 ``--write`` (its table is hand-pasted) and is not run here.
 """
 
@@ -24,13 +26,14 @@ DOC = REPO / "docs" / "benchmarks.md"
 PLOT = REPO / "docs" / "images" / "f1_vs_label_budget.png"
 
 
-def plan(quick: bool, lisbet: bool = False) -> list[tuple[str, list[str]]]:
+def plan(quick: bool, lisbet: bool = True) -> list[tuple[str, list[str]]]:
     """``(script, arguments)`` in run order (``--write`` is added by ``main``)."""
     q = ["--quick"] if quick else []
     real = [*q, "--plot", str(PLOT)] + (["--lisbet"] if lisbet else [])
     steps = [
         ("bench_io.py", q),
         ("bench_model.py", q),
+        ("bench_peers.py", q + ([] if lisbet else ["--no-lisbet"])),
         ("bench_ethome.py", ["--seeds", "0"] if quick else []),
         ("bench_real.py", real),
         ("bench_transfer.py", q),
@@ -45,12 +48,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="every script's quick mode"
     )
-    parser.add_argument("--lisbet", action="store_true", help="bench_real --lisbet")
+    parser.add_argument(
+        "--no-lisbet",
+        action="store_true",
+        help="leave LISBET out (bench_real without --lisbet, bench_peers --no-lisbet)",
+    )
     parser.add_argument("--doc", type=Path, default=DOC, help="markdown to update")
     parser.add_argument("--only", nargs="+", help="run only these scripts")
     parser.add_argument("--dry-run", action="store_true", help="print the commands")
     args = parser.parse_args(argv)
-    steps = plan(args.quick, args.lisbet)
+    steps = plan(args.quick, not args.no_lisbet)
     if not os.environ.get("DISPLAY"):
         print("bench_napari.py skipped: no X display (DISPLAY is not set)")
     if args.only:
