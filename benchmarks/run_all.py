@@ -6,10 +6,10 @@ the full benchmarks (hours on 2 cores; the commands are listed in
 docs/benchmarks.md). Scripts run one after another in their own process, so
 one failure does not stop the others; the exit status is non-zero if any
 failed. ``bench_napari`` needs an X display (``DISPLAY``, e.g. under
-``xvfb-run``) and is skipped without one. LISBET runs by default (its venv
-is created on first use, a ~7 GB ``pip install lisbet``; ``--no-lisbet``
-leaves it out). ``bench_synthetic_oracle`` has no
-``--write`` (its table is hand-pasted) and is not run here.
+``xvfb-run``) and is skipped without one. ``bench_synthetic`` has no quick
+mode: it runs the synthetic acceptance tests, which are its benchmark.
+LISBET runs by default (its venv is created on first use, a ~7 GB
+``pip install lisbet``; ``--no-lisbet`` leaves it out).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ def plan(quick: bool, lisbet: bool = True) -> list[tuple[str, list[str]]]:
         ("bench_ethome.py", ["--seeds", "0"] if quick else []),
         ("bench_real.py", real),
         ("bench_transfer.py", q),
+        ("bench_synthetic.py", []),
+        ("bench_synthetic_oracle.py", q),
     ]
     if os.environ.get("DISPLAY"):
         steps.append(("bench_napari.py", q))

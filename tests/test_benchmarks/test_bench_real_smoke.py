@@ -62,4 +62,28 @@ def test_tiny_run_writes_table_and_plot(bench, shared_data, tmp_path):
         f1 = float(row.split("|")[3])
         assert 0.0 <= f1 <= 1.0
     assert "LISBET: not run (pass --lisbet)" in report
+    # pretrained on every real mouse recording, mapped onto the ethome skeleton
+    assert "other real mouse recordings (list below)" in report
+    assert "- openfield_dlc_inference_example.csv: 2330 frames, 1 animal(s)" in report
     assert png.stat().st_size > 1000
+
+
+def test_lisbet_gets_one_coordinate_frame(bench):
+    from behavert.io.poses import Poses
+
+    def poses(lo, hi):
+        pos = np.linspace(lo, hi, 40).reshape(5, 2, 2, 2)
+        return Poses(
+            position=pos,
+            confidence=np.ones((5, 2, 2)),
+            keypoints=("a", "b"),
+            individuals=("r", "i"),
+        )
+
+    parts = [poses(10, 20), poses(0, 50), poses(30, 40)]
+    lo, hi = bench.lisbet_scale(parts)
+    scaled = [(p.position - lo) / (hi - lo) for p in parts]
+    for xy in scaled:  # every part inside [0, 1], in the same frame
+        assert xy.min() >= 0 and xy.max() <= 1
+    assert scaled[0].min() > 0.15 and scaled[0].max() < 0.45  # not stretched
+    assert scaled[1][..., 0].min() == 0 and scaled[1][..., 1].max() == 1

@@ -12,7 +12,7 @@ from behavert.inference import predict_frames, predict_sequences
 from behavert.train.metrics import frame_metrics, sequence_metrics
 
 
-def test_frame_macro_f1_on_held_out_recordings(synthetic_runs):
+def test_frame_macro_f1_on_held_out_recordings(synthetic_runs, record_property):
     run = synthetic_runs.frames
     truth, pred = [], []
     for rec in synthetic_runs.held_out:
@@ -21,10 +21,12 @@ def test_frame_macro_f1_on_held_out_recordings(synthetic_runs):
     names = list(synthetic_runs.train[0].behaviours)
     m = frame_metrics(np.concatenate(truth), np.concatenate(pred), names=names)
     print({k: round(v, 3) for k, v in m.items() if isinstance(v, float)})
+    record_property("macro_f1", m["macro_f1"])  # read by bench_synthetic.py
+    record_property("frames", int(sum(len(t) for t in truth)))
     assert m["macro_f1"] >= 0.90, m
 
 
-def test_genotype_accuracy_on_held_out_recordings(synthetic_runs):
+def test_genotype_accuracy_on_held_out_recordings(synthetic_runs, record_property):
     run = synthetic_runs.genotype
     order = list(run.model.config.sequence_labels)
     truth = np.array([order.index(r.genotype) for r in synthetic_runs.held_out])
@@ -34,5 +36,8 @@ def test_genotype_accuracy_on_held_out_recordings(synthetic_runs):
     )
     m = sequence_metrics(truth, probs, names=order)
     print(m)
+    record_property("accuracy", m["accuracy"])
+    record_property("roc_auc", m["roc_auc"])
+    record_property("recordings", len(truth))
     assert m["accuracy"] >= 0.90, m
     assert m["roc_auc"] >= 0.90, m

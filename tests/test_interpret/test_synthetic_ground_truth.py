@@ -62,23 +62,27 @@ def enrichments(sequence_run, held_out):
     return np.array(out)
 
 
-def test_attribution_ranks_nose_to_nose_first(sequence_run, held_out):
+def test_attribution_ranks_nose_to_nose_first(sequence_run, held_out, record_property):
     assert len(held_out) >= 3
+    firsts = []
     for rec in held_out:
         res = sequence_attributions(
             sequence_run.model, sequence_run.tokenizer, rec.poses, steps=8
         )
         top = res.ranking("relation").index[0]
+        firsts.append(top)
+        record_property("first_groups", firsts)  # read by bench_synthetic.py
         assert top == "nose-to-nose distance", (rec.genotype, res.ranking())
 
 
-def test_attention_share_is_three_times_frame_share(enrichments):
+def test_attention_share_is_three_times_frame_share(enrichments, record_property):
     print("nose_to_nose attention enrichment per recording:", enrichments.round(2))
+    record_property("enrichments", [round(float(e), 2) for e in enrichments])
     assert len(enrichments) == 4
     assert (enrichments >= 3.0).all()
 
 
-def test_final_layer_motifs_match_behaviours(frame_run, held_out):
+def test_final_layer_motifs_match_behaviours(frame_run, held_out, record_property):
     rec = held_out[0]
     result = analyze_recording(
         frame_run.model,
@@ -88,6 +92,8 @@ def test_final_layer_motifs_match_behaviours(frame_run, held_out):
         attribution=False,
         stride=16,
     )
+    record_property("ari", float(result.info["ari"]))
+    record_property("n_motifs", result.info.get("n_motifs"))
     assert result.info["criterion"].startswith("silhouette")
     assert result.info["ari"] >= 0.5, result.info
     named = set(result.motif_names) & set(BEHAVIOURS)
