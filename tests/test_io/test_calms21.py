@@ -99,3 +99,48 @@ def test_wrong_layout_is_named(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(NotAPoseTableError, match=r"bad\.json.*2 coords"):
         load_calms21(path)
+
+
+def test_task2_annotator_groups(tmp_path):
+    """Task 2 (annotator style): one group per annotator, task-1 vocabulary."""
+    data = {}
+    for annotator in (1, 4):
+        seqs = synthetic_calms21_dict(n_seq=1, seed=annotator)["annotator-id_0"]
+        rec = next(iter(seqs.values()))
+        rec["metadata"]["annotator-id"] = annotator
+        data[f"annotator-id_{annotator}"] = {
+            f"task2/train/mouse{annotator:03d}_task2_annotator{annotator}": rec
+        }
+    path = tmp_path / "calms21_task2_train.json"
+    path.write_text(json.dumps(data))
+    items = load_calms21(path, split="train")
+    assert [p.metadata["group"] for p, _ in items] == [
+        "annotator-id_1",
+        "annotator-id_4",
+    ]
+    assert [p.metadata["calms21"]["annotator-id"] for p, _ in items] == [1, 4]
+    assert all(
+        lab.names == ("attack", "investigation", "mount", "other") for _, lab in items
+    )
+
+
+def test_task3_one_group_per_new_behaviour(tmp_path):
+    """Task 3 (new behaviours): groups are behaviour names, binary vocabularies."""
+    n = 12
+    data = {}
+    for name in ("approach", "disengaged"):
+        rec = next(
+            iter(synthetic_calms21_dict(n_seq=1, n_frames=n)["annotator-id_0"].values())
+        )
+        rec["annotations"] = [0, 1] * (n // 2)
+        rec["metadata"] = {"vocab": {"other": 0, name: 1}}
+        data[name] = {f"task3/{name}/train/mouse001_task3_{name}": rec}
+    path = tmp_path / "calms21_task3_train.json"
+    path.write_text(json.dumps(data))
+    items = load_calms21(path, split="train")
+    assert [lab.names for _, lab in items] == [
+        ("other", "approach"),
+        ("other", "disengaged"),
+    ]
+    assert items[1][1].values[:, 1].tolist() == [False, True] * (n // 2)
+    assert items[0][0].metadata["group"] == "approach"
