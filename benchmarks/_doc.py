@@ -18,7 +18,7 @@ def update_section(doc: Path, name: str, heading: str, body: str) -> None:
 
     start, end = markers(name)
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{start}\n{body.strip()}\n{end}"
+    block = f"{start}\n{body}\n{end}"
     if start in text and end in text:
         head, rest = text.split(start, 1)
         text = head + block + rest.split(end, 1)[1]

@@ -162,8 +162,6 @@ def _load_average() -> float:
         return float("nan")
 
 
-
-
 def markdown(
     result: dict, repeats: int, command: str, fast_repeats: int = FAST_REPEATS
 ) -> str:
@@ -209,15 +207,9 @@ def markdown(
 
 def update_section(doc: Path, body: str) -> None:
     """Put ``body`` between the bench_io markers of ``doc`` (add them if absent)."""
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{START}\n{body}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + f"\n\n## Import\n\n{block}\n"
-    doc.write_text(text, encoding="utf-8")
+    from _doc import update_section as update
+
+    update(doc, "bench_io", "## Import", body)
 
 
 def main(argv: list[str] | None = None) -> str:

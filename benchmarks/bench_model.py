@@ -641,14 +641,9 @@ def markdown(result: dict, args, command: str) -> str:
 
 def update_section(doc: Path, body: str) -> None:
     """Put ``body`` between the bench_model markers of ``doc`` (add if absent)."""
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{START}\n{body}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    doc.write_text(text, encoding="utf-8")
+    from _doc import update_section as update
+
+    update(doc, "bench_model", HEADING, body)
 
 
 def main(argv: list[str] | None = None) -> str:

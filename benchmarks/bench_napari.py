@@ -200,8 +200,6 @@ def run(args: argparse.Namespace) -> dict:
     return result
 
 
-
-
 def markdown(result: dict, command: str) -> str:
     """The markdown report: table, layer sizes, machine, versions, command."""
     frames = result["frames"]
@@ -249,21 +247,9 @@ def markdown(result: dict, command: str) -> str:
 
 def update_section(doc: Path, body: str) -> None:
     """Put ``body`` between the bench_napari markers (add the section if absent)."""
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{START}\n{body}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        intro = (
-            "## napari time slider\n\n"
-            "Whether the time slider still moves frame to frame on a one-hour "
-            "recording with every overlay layer, and whether it reloads layers. "
-            "Script: `benchmarks/bench_napari.py` (`--quick` for a 9,000-frame "
-            "smoke run, `--write docs/benchmarks.md` to update this section).\n\n"
-        )
-        text = text.rstrip("\n") + f"\n\n{intro}{block}\n"
-    doc.write_text(text, encoding="utf-8")
+    from _doc import update_section as update
+
+    update(doc, "bench_napari", "## napari time slider", body)
 
 
 def main(argv: list[str] | None = None) -> str:

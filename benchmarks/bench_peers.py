@@ -16,11 +16,13 @@ DeepLabCut CSV. Every measurement runs in a fresh process:
   LISBET's ``lisbet.io.load_records(data_format="DLC")``);
 - pretraining frames/s: frames through the model per second in each tool's
   own self-supervised training loop at its defaults (BehaVERT: ``pretrain``,
-  masked pose modelling, window 64, batch 8, median step; LISBET: ``betman
+  masked pose modelling, window 64, batch 8, median step; ``lisbet-size-w200``
+  at LISBET's window 200 and batch 32; LISBET: ``betman
   train_model`` with its four self-supervised tasks, window 200, batch 32, one
   timed epoch);
 - inference frames/s: predicted frames of the recording per second of wall
   time (BehaVERT: ``predict_frames``, window 64, stride 32, Hann-stitched;
+  ``lisbet-size-w200``: window 200, stride 100;
   LISBET: ``lisbet.inference.common.predict``, one 200-frame window per
   predicted frame);
 - peak memory: the process's RSS high-water mark during inference (reset
@@ -61,18 +63,25 @@ NAME = "bench_peers"
 HEADING = "## Speed and memory against LISBET"
 LISBET_VENV = Path(os.environ.get("BEHAVERT_LISBET_VENV", "/tmp/lisbet-venv-cuda"))
 LISBET_TASKS = "cons,order,shift,warp"
-#: BehaVERT model sizes (BehavertConfig.from_preset name, overrides).
+_LISBET_SIZE = {
+    "hidden_size": 32,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "intermediate_size": 128,
+}
+#: BehaVERT models: (BehavertConfig.from_preset name, overrides, shape).
+#: Shape: pretraining window and batch, inference window, stride and batch;
+#: BehaVERT's defaults (64, 8; 64, 32, 16) except for ``lisbet-size-w200``,
+#: the LISBET-size model at LISBET's window (200) and training batch (32).
+DEFAULT_SHAPE = {"window": 64, "batch": 8, "infer_window": 64, "stride": 32}
 MODELS = {
-    "small": ("small", {}),
-    "base": ("base", {}),
-    "lisbet-size": (
+    "small": ("small", {}, DEFAULT_SHAPE),
+    "base": ("base", {}, DEFAULT_SHAPE),
+    "lisbet-size": ("tiny", _LISBET_SIZE, DEFAULT_SHAPE),
+    "lisbet-size-w200": (
         "tiny",
-        {
-            "hidden_size": 32,
-            "num_hidden_layers": 4,
-            "num_attention_heads": 4,
-            "intermediate_size": 128,
-        },
+        _LISBET_SIZE,
+        {"window": 200, "batch": 32, "infer_window": 200, "stride": 100},
     ),
 }
 SPEED_GOAL = 10.0
@@ -155,9 +164,9 @@ def pretrain_child(spec: dict) -> dict:
     from behavert.train.pretraining import model_config
     from benchmarks.bench_model import _train_step_flops, median
 
-    preset, overrides = MODELS[spec["model"]]
+    preset, overrides, shape = MODELS[spec["model"]]
     poses, tokenizer, read_s = _read(spec)
-    device, window, batch = spec["device"], 64, 8
+    device, window, batch = spec["device"], shape["window"], shape["batch"]
     tc = TrainConfig(
         batch_size=batch,
         window=window,
@@ -195,9 +204,10 @@ def infer_child(spec: dict) -> dict:
     from behavert.model import BehavertConfig, BehavertForFrameClassification
     from benchmarks.bench_model import counted_flops
 
-    preset, overrides = MODELS[spec["model"]]
+    preset, overrides, shape = MODELS[spec["model"]]
     poses, tokenizer, _ = _read(spec)
-    device, window, stride, batch = spec["device"], 64, 32, 16
+    device, batch = spec["device"], 16
+    window, stride = shape["infer_window"], shape["stride"]
     config = BehavertConfig.from_preset(
         preset,
         **overrides,
@@ -226,6 +236,7 @@ def infer_child(spec: dict) -> dict:
         "seconds": elapsed,
         "frames_per_s": n / elapsed,
         "gflops": windows * window_flops / elapsed / 1e9,
+        "window": window,
         "stride": stride,
         "batch": batch,
         "rss_before_mb": rss,
@@ -365,28 +376,33 @@ def markdown(r: dict, args, command: str) -> str:
         f"{r['load_end']:.1f} at the end on {os.cpu_count()} CPUs (above "
         f"{os.cpu_count()}, other jobs shared the cores).",
         "",
-        "| model | parameters | read recording (s) | pretraining frames/s | "
-        "inference frames/s | inference x LISBET | peak memory, inference "
-        "(MB) | memory / LISBET | MFU pretraining / inference |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| model | parameters | shape: pretraining window x batch; inference "
+        "window / stride | read recording (s) | pretraining frames/s | x LISBET "
+        "| inference frames/s | x LISBET | peak memory, inference (MB) | x LISBET "
+        "| MFU pretraining / inference |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    lis_pre = lis["pretrain"]["frames_per_s"] if lis else None
     lis_fps = lis["inference"]["frames_per_s"] if lis else None
     lis_mb = lis["inference"]["peak_mb"] if lis else None
     peak = r["peak_gflops"]
     for b in r["behavert"]:
-        inf = b["inference"]
-        mfu = f"{b['pretrain']['gflops'] / peak:.0%} / {inf['gflops'] / peak:.0%}"
+        inf, pre = b["inference"], b["pretrain"]
+        mfu = f"{pre['gflops'] / peak:.0%} / {inf['gflops'] / peak:.0%}"
         lines.append(
-            f"| BehaVERT {b['model']} | {b['params'] / 1e6:.2f}M | {b['read_s']:.2f} | "
-            f"{b['pretrain']['frames_per_s']:,.0f} | {inf['frames_per_s']:,.0f} | "
+            f"| BehaVERT {b['model']} | {b['params'] / 1e6:.2f}M | "
+            f"{pre['window']} x {pre['batch']}; {inf['window']} / {inf['stride']} | "
+            f"{b['read_s']:.2f} | {pre['frames_per_s']:,.0f} | "
+            f"{_x(pre['frames_per_s'], lis_pre)} | {inf['frames_per_s']:,.0f} | "
             f"{_x(inf['frames_per_s'], lis_fps)} | {inf['peak_mb']:,.0f} | "
             f"{_x(inf['peak_mb'], lis_mb)} | {mfu} |"
         )
     if lis:
-        inf = lis["inference"]
+        inf, pre = lis["inference"], lis["pretrain"]
         lines.append(
             f"| LISBET transformer-base (0.4.3) | {lis['params'] / 1e6:.2f}M | "
-            f"{lis['read_s']:.2f} | {lis['pretrain']['frames_per_s']:,.0f} | "
+            f"{pre['window']} x {pre['batch']}; {lis['window']} / 1 | "
+            f"{lis['read_s']:.2f} | {pre['frames_per_s']:,.0f} | 1.0x | "
             f"{inf['frames_per_s']:,.0f} | 1.0x | {inf['peak_mb']:,.0f} | 1.0x | - |"
         )
     lines += [
@@ -421,11 +437,12 @@ def markdown(r: dict, args, command: str) -> str:
         )
     b0 = r["behavert"][0]
     lines += [
-        f"- BehaVERT pretraining: `behavert.train.pretrain` (window "
-        f"{b0['pretrain']['window']}, batch {b0['pretrain']['batch']}), median of "
+        f"- BehaVERT pretraining: `behavert.train.pretrain` (masked pose "
+        f"modelling; BehaVERT's defaults window 64, batch 8, except "
+        f"`lisbet-size-w200`: LISBET's window and batch), median of "
         f"{b0['pretrain']['steps']} steps after {args.warmup}; inference "
-        f"`predict_frames` at stride {b0['inference']['stride']} (every frame in "
-        f"two windows), batch 16, random weights; torch {r['torch']}, "
+        f"`predict_frames` at stride = window / 2 (every frame in two windows, "
+        f"Hann-stitched), batch 16, random weights; torch {r['torch']}, "
         f"{b0['threads']} threads.",
         f"- MFU: model FLOPs (torch FlopCounterMode; inference counts every window "
         f"computed) per second / the median of 20 float32 {args.peak_n}^2 matmuls "

@@ -433,14 +433,10 @@ def report(rows, facts, sizes, argv) -> str:
 
 def write_section(doc: Path, body: str) -> None:
     """Put ``body`` between the markers of ``doc`` (appending the section once)."""
-    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
-    block = f"{START}\n{body}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Transfer\n\n" + block + "\n"
-    doc.write_text(text)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks._doc import update_section as update
+
+    update(doc, "bench_transfer", "## Transfer", body)
 
 
 def main(argv: list[str] | None = None) -> str:

@@ -26,10 +26,16 @@ DOC = REPO / "docs" / "benchmarks.md"
 PLOT = REPO / "docs" / "images" / "f1_vs_label_budget.png"
 
 
+def _rel(path: Path) -> str:
+    """``path`` relative to the repository when inside it (scripts run there)."""
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
 def plan(quick: bool, lisbet: bool = True) -> list[tuple[str, list[str]]]:
     """``(script, arguments)`` in run order (``--write`` is added by ``main``)."""
     q = ["--quick"] if quick else []
-    real = [*q, "--plot", str(PLOT)] + (["--lisbet"] if lisbet else [])
+    real = [*q, "--plot", _rel(PLOT)] + (["--lisbet"] if lisbet else [])
     steps = [
         ("bench_io.py", q),
         ("bench_model.py", q),
@@ -69,10 +75,10 @@ def main(argv=None) -> int:
     for script, extra in steps:
         cmd = [
             sys.executable,
-            str(REPO / "benchmarks" / script),
+            f"benchmarks/{script}",
             *extra,
             "--write",
-            str(args.doc),
+            _rel(args.doc),
         ]
         print("$", " ".join(cmd), flush=True)
         if args.dry_run:

@@ -55,8 +55,9 @@ def test_tiny_run_measures_every_column(bench, tiny):
     assert 40_000 < b["params"] < 120_000
     report = bench.markdown(result, args, "python benchmarks/bench_peers.py (test)")
     row = _row(report, "BehaVERT lisbet-size")
-    assert _num(row[4]) == pytest.approx(b["inference"]["frames_per_s"], rel=0.01)
-    assert row[5] == "-"  # no LISBET, no ratio
+    assert row[2] == "64 x 8; 64 / 32"
+    assert _num(row[6]) == pytest.approx(b["inference"]["frames_per_s"], rel=0.01)
+    assert row[5] == row[7] == row[9] == "-"  # no LISBET, no ratio
     assert "LISBET: not run (--no-lisbet)" in report
     assert "400 frames" in report
 
@@ -77,14 +78,19 @@ def test_ratios_and_goal_against_lisbet(bench, tiny):
                 "tasks": "cons,order,shift,warp", "window": 200, "batch": 32,
                 "batches": 10, "steps_per_s": 3.0, "frames_per_s": 80_000.0,
             },
+            "window": 200,
             "inference": {"frames_per_s": fps / factor, "peak_mb": 2 * mb},
         }  # fmt: skip
         report = bench.markdown({**result, "lisbet": lisbet}, args, "test")
         row = _row(report, "BehaVERT lisbet-size")
-        assert row[5] == f"{factor:.1f}x"
-        assert row[7] == "0.5x"
+        pre = result["behavert"][0]["pretrain"]["frames_per_s"]
+        assert row[5] == f"{pre / 80_000:.1f}x"
+        assert row[7] == f"{factor:.1f}x"
+        assert row[9] == "0.5x"
         assert f"**{verdict}**, {factor:.1f}x" in report
-        assert _row(report, "LISBET transformer-base (0.4.3)")[5] == "1.0x"
+        lisbet_row = _row(report, "LISBET transformer-base (0.4.3)")
+        assert lisbet_row[2] == "200 x 32; 200 / 1"
+        assert lisbet_row[5] == lisbet_row[7] == "1.0x"
 
 
 def test_write_replaces_only_its_section(bench, tmp_path, tiny):
