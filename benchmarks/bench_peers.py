@@ -25,8 +25,9 @@ DeepLabCut CSV. Every measurement runs in a fresh process:
   ``lisbet-size-w200``: window 200, stride 100;
   LISBET: ``lisbet.inference.common.predict``, one 200-frame window per
   predicted frame);
-- peak memory: the process's RSS high-water mark during inference (reset
-  right before it), model and recording included.
+- peak memory: the largest PSS of the inference process and its worker
+  processes during inference (``benchmarks/_memory.py``), model and recording
+  included.
 
 Ratios are BehaVERT / LISBET (higher is better for rates, lower for
 memory and time). The issue's goal: BehaVERT at LISBET's size predicts >= 10x
@@ -225,8 +226,11 @@ def infer_child(spec: dict) -> dict:
     reset = _reset_hwm()
     if torch.device(device).type == "cuda":
         torch.cuda.reset_peak_memory_stats()
+    from benchmarks._memory import TreePeak
+
     start = time.perf_counter()
-    pred = predict_frames(model, tokenizer, poses, batch_size=batch, device=device)
+    with TreePeak() as tree:
+        pred = predict_frames(model, tokenizer, poses, batch_size=batch, device=device)
     elapsed = time.perf_counter() - start
     n = int(pred.labels.shape[0])
     windows = len(window_starts(n, min(window, n), stride))
@@ -240,7 +244,9 @@ def infer_child(spec: dict) -> dict:
         "stride": stride,
         "batch": batch,
         "rss_before_mb": rss,
-        "peak_mb": _status_mb("VmHWM") if reset else float("nan"),
+        "hwm_mb": _status_mb("VmHWM") if reset else float("nan"),
+        "peak_mb": tree.mb,
+        "processes": tree.processes,
     }
     if torch.device(device).type == "cuda":
         out["cuda_peak_mb"] = torch.cuda.max_memory_allocated() / 2**20
@@ -361,7 +367,11 @@ def run(args) -> dict:
 
 
 def _x(a: float, b: float | None) -> str:
-    return "-" if b is None or not np.isfinite(b) or b == 0 else f"{a / b:.1f}x"
+    """``a / b`` as a ratio (two significant digits below 1)."""
+    if b is None or not np.isfinite(b) or b == 0:
+        return "-"
+    r = a / b
+    return f"{r:.1f}x" if r >= 1 else f"{r:.2g}x"
 
 
 def markdown(r: dict, args, command: str) -> str:
@@ -436,6 +446,7 @@ def markdown(r: dict, args, command: str) -> str:
             f"{lis['threads']} threads."
         )
     b0 = r["behavert"][0]
+    n_proc = max(b["inference"].get("processes", 1) for b in r["behavert"])
     lines += [
         f"- BehaVERT pretraining: `behavert.train.pretrain` (masked pose "
         f"modelling; BehaVERT's defaults window 64, batch 8, except "
@@ -447,8 +458,12 @@ def markdown(r: dict, args, command: str) -> str:
         f"- MFU: model FLOPs (torch FlopCounterMode; inference counts every window "
         f"computed) per second / the median of 20 float32 {args.peak_n}^2 matmuls "
         f"on `{r['device']}` ({peak:.0f} GFLOP/s), 10 before and 10 after.",
-        "- Peak memory: VmHWM of the process after a reset right before inference "
-        "(model, recording and each tool's libraries included).",
+        "- Peak memory: the largest PSS of the inference process and all its "
+        "worker processes (LISBET's data loader forks workers), sampled every "
+        "0.1 s during inference (model, recording and each tool's libraries "
+        f"included; processes seen: BehaVERT {n_proc}"
+        + (f", LISBET {lis['inference'].get('processes', 1)}" if lis else "")
+        + ").",
         f"- Versions: Python {platform.python_version()}, napari-behavert "
         f"{version('napari-behavert')}, transformers {version('transformers')}, "
         f"numpy {version('numpy')}.",

@@ -24,7 +24,8 @@ for inference):
   model with LISBET's frame-classification head) predicts every frame of the
   recording with ``lisbet.inference.common.predict`` (one window per frame, as
   ``betman annotate_behavior`` does) and a softmax forward. Its peak memory is
-  the process's VmHWM after a reset right before ``predict``.
+  the largest PSS of the process and its data-loader workers during
+  ``predict`` (``_memory.TreePeak``; VmHWM of the process alone is kept too).
 """
 
 from __future__ import annotations
@@ -189,16 +190,19 @@ def infer(folder: str) -> None:
     gc.collect()
     rss = _status_mb("VmRSS")
     reset = _reset_hwm()
+    from _memory import TreePeak
+
     start = time.perf_counter()
-    results = predict(
-        model_path=str(Path(trained["model_dir"]) / "model_config.yml"),
-        weights_path=trained["weights"],
-        forward_fn=softmax_forward,
-        data_format="movement",
-        data_path=str(tmp / "rec"),
-        data_scale="1x1",
-        device=meta.get("device"),
-    )
+    with TreePeak() as tree:
+        results = predict(
+            model_path=str(Path(trained["model_dir"]) / "model_config.yml"),
+            weights_path=trained["weights"],
+            forward_fn=softmax_forward,
+            data_format="movement",
+            data_path=str(tmp / "rec"),
+            data_scale="1x1",
+            device=meta.get("device"),
+        )
     elapsed = time.perf_counter() - start
     prob = np.concatenate([np.asarray(p) for _, p in results])
     n = trained["frames"]
@@ -209,7 +213,9 @@ def infer(folder: str) -> None:
         "frames_per_s": n / elapsed,
         "batch": 128,
         "rss_before_mb": rss,
-        "peak_mb": _status_mb("VmHWM") if reset else float("nan"),
+        "hwm_mb": _status_mb("VmHWM") if reset else float("nan"),
+        "peak_mb": tree.mb,
+        "processes": tree.processes,
     }
     (tmp / "speed_infer.json").write_text(json.dumps(out))
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("BEHAVERT_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("BEHAVERT_SHARED_DATA", REPO.parent / "shared" / "data")
+)
 
 
 @pytest.fixture(scope="session")
