@@ -15,6 +15,25 @@ import threading
 from pathlib import Path
 
 
+def status_mb(field: str) -> float:
+    """A ``/proc/self/status`` memory field (``VmRSS``, ``VmHWM``) in MB."""
+    with open("/proc/self/status", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def reset_hwm() -> bool:
+    """Reset this process's RSS high-water mark to its current RSS (Linux 4+)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="utf-8") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").glob("*"):

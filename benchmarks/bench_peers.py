@@ -58,6 +58,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._doc import update_section  # noqa: E402
 from benchmarks._machine import cpu_model, version  # noqa: E402
+from benchmarks._memory import reset_hwm as _reset_hwm  # noqa: E402
+from benchmarks._memory import status_mb as _status_mb  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "bench_peers"
@@ -129,23 +131,6 @@ def import_seconds(python: str, modules: str, repeats: int = 3) -> float:
 
 
 # -------------------------------------------------------------- BehaVERT side
-def _status_mb(field: str) -> float:
-    with open("/proc/self/status", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _reset_hwm() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="utf-8") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
-
-
 def _read(spec: dict):
     from behavert.io.load import load_poses
     from behavert.train.pretraining import fit_tokenizer

@@ -38,24 +38,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _memory import reset_hwm as _reset_hwm  # noqa: E402
+from _memory import status_mb as _status_mb  # noqa: E402
 from lisbet_runner import BEHAVIOURS, _record  # noqa: E402
-
-
-def _status_mb(field: str) -> float:
-    with open("/proc/self/status", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _reset_hwm() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="utf-8") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def _betman(args: list[str]) -> None:
