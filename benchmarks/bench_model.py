@@ -49,6 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import cpu_model as _cpu_model  # noqa: E402
 from _machine import version as _version  # noqa: E402
+from _memory import status_mb as _status_mb  # noqa: E402
 
 START = "<!-- bench_model:start -->"
 END = "<!-- bench_model:end -->"
@@ -366,14 +367,6 @@ def bench_inference(preset: str, rec, tokenizer, args) -> list[dict]:
 
 
 # -------------------------------------------------------------------- memory
-def _status_mb(field: str) -> float:
-    with open("/proc/self/status", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
 def memory_child(spec: dict) -> dict:
     """Run ``predict_frames`` on a long recording; report memory (child side)."""
     import torch

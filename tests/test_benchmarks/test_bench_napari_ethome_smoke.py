@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -34,12 +33,10 @@ def test_bench_napari_tiny_run_writes_its_section(tmp_path):
 
 
 @pytest.mark.realdata
-def test_bench_ethome_tiny_run_writes_its_section(tmp_path, shared_data):
-    spec = importlib.util.spec_from_file_location(
-        "bench_ethome", REPO / "benchmarks" / "bench_ethome.py"
-    )
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+def test_bench_ethome_tiny_run_writes_its_section(
+    tmp_path, shared_data, load_benchmark
+):
+    bench = load_benchmark("bench_ethome")
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n## Other\n\nkept\n")
     report = bench.main(

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "benchmarks" / "run_all.py"
 
 
 @pytest.fixture(scope="module")
-def run_all():
-    spec = importlib.util.spec_from_file_location("run_all", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def run_all(load_benchmark):
+    return load_benchmark("run_all")
 
 
 def test_every_section_of_the_docs_has_a_script_in_the_plan(run_all, monkeypatch):
