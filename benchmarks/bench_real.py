@@ -18,13 +18,15 @@ methods see the same kept blocks, each block as its own short recording.
 
 Methods: the random forest (``behavert.train.forest``: SimBA-style features,
 balanced classes); BehaVERT from scratch; BehaVERT fine-tuned from a model
-pretrained by masked pose modelling on every unlabelled real recording with
-the ethome skeleton - here only the ethome recording itself, all its frames
-without labels (self-supervised on the test poses too, transductively, as
-LISBET's and other pipelines' pretraining would; ``--pretrain-frames train``
-restricts it to the training part). The other real mouse recordings have other
-skeletons; ``behavert.train.transfer`` across skeletons is evaluated in
-bench_transfer and not used here. LISBET (``--lisbet``): its released PyPI
+pretrained by masked pose modelling, without labels, on every real mouse
+recording of ../shared/data (``--pretrain-data all-mice``, the default: open
+field, bottom-up, DeepOF, reaching and CRIM13 recordings mapped onto the ethome
+skeleton by ``benchmarks/real_corpus.py``, plus all frames of the ethome
+recording itself, the test poses too, transductively, as LISBET's and other
+pipelines' pretraining would; ``--pretrain-frames train`` restricts the ethome
+part to the training frames, ``--pretrain-data ethome`` leaves the other
+recordings out). Cross-skeleton transfer (a new token projection) is evaluated
+in bench_transfer and not used here. LISBET (``--lisbet``): its released PyPI
 package in its own venv, driven by ``benchmarks/lisbet_runner.py``.
 Every method's hard predictions are smoothed the same way (bouts >=
 ``--min-bout`` frames); average precision uses the raw probabilities.
