@@ -49,6 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import cpu_model as _cpu_model  # noqa: E402
 from _machine import version as _version  # noqa: E402
+from _memory import reset_hwm as _reset_hwm  # noqa: E402
 from _memory import status_mb as _status_mb  # noqa: E402
 
 START = "<!-- bench_model:start -->"
@@ -379,12 +380,7 @@ def memory_child(spec: dict) -> dict:
     ).to(spec["device"])
     gc.collect()
     setup_hwm, rss = _status_mb("VmHWM"), _status_mb("VmRSS")
-    try:  # reset the high-water mark to the current RSS (Linux >= 4.0)
-        with open("/proc/self/clear_refs", "w", encoding="utf-8") as fh:
-            fh.write("5")
-        reset = True
-    except OSError:
-        reset = False
+    reset = _reset_hwm()  # the high-water mark back to the current RSS
     start = time.perf_counter()
     pred = predict_frames(
         model,

@@ -101,9 +101,10 @@ def write_recording(folder: Path, frames: int, seed: int) -> dict:
     seq.mkdir(parents=True)
     # LISBET's DLC reader only takes CSV files named like DLC output.
     csv = save_dlc(rec.poses, seq / "hourDLC_resnet50_syntheticshuffle1_1000.csv")
-    xy = rec.poses.position[..., :2]
-    lo, hi = np.nanmin(xy, axis=(0, 1, 2)), np.nanmax(xy, axis=(0, 1, 2))
-    np.save(folder / "pos.npy", (xy - lo) / (hi - lo))
+    from benchmarks.bench_real import lisbet_scale
+
+    lo, hi = lisbet_scale([rec.poses])  # x, y into [0, 1], as for accuracy
+    np.save(folder / "pos.npy", (rec.poses.position[..., :2] - lo) / (hi - lo))
     social = rec.behaviours.index("nose_to_nose")
     np.save(folder / "y.npy", (rec.labels == social).astype(np.int64))
     return {
