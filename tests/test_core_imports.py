@@ -19,7 +19,7 @@ CORE = [
     "behavert.train.finetuning",
     "behavert.train.transfer",
     "behavert.inference",
-    "behavert.interpret",
+    "behavert.inference.importance",
     "behavert.analysis",
     "behavert.report",
     "behavert.figures",

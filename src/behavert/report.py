@@ -1,6 +1,6 @@
 """Analyse recordings with a trained model: attention, motifs, kinematic axes.
 
-`analyze_recording` / `analyze_runs` combine `behavert.interpret` (frame
+`analyze_recording` / `analyze_runs` combine `behavert.inference` (frame
 importance and integrated-gradient attributions) with `behavert.analysis`
 (clustering of final-layer tokens into motifs, bouts, motif statistics,
 group tests and kinematic axis correlations). `write_analysis` writes their
@@ -70,7 +70,7 @@ class RecordingAnalysis:
         frame model also ``behaviour``, ``p_<class>`` and ``uncertainty``
         (1 - the largest class probability).
     attribution
-        Ranked feature groups (`behavert.interpret.rank_feature_groups`:
+        Ranked feature groups (`behavert.inference.rank_feature_groups`:
         index ``group``; ``kind``, ``attribution``, ``share``, ``rank``
         within the kind), or None.
     motif_stats
@@ -204,9 +204,9 @@ def _motif_tables(motif, names, fps) -> dict[str, pd.DataFrame]:
 
 
 def _importance(model, tokenizer, poses, importance, target, stride):
-    from .interpret import _is_sequence_model, frame_importance
+    from .inference import frame_importance, is_sequence_model
 
-    method = importance or ("grad" if _is_sequence_model(model) else "rollout")
+    method = importance or ("grad" if is_sequence_model(model) else "rollout")
     scores = frame_importance(
         model, tokenizer, poses, method=method, target=target, stride=stride
     )
@@ -283,7 +283,7 @@ def analyze_runs(
     RunsAnalysis
     """
     from .inference import embed, predict_frames
-    from .interpret import _is_sequence_model, sequence_attributions
+    from .inference import is_sequence_model, sequence_attributions
 
     if not poses_list:
         raise ValueError("analyze_runs needs at least one recording")
@@ -338,7 +338,7 @@ def analyze_runs(
             ari=match.ari,
             matched_accuracy=match.accuracy,
         )
-    seq = _is_sequence_model(model)
+    seq = is_sequence_model(model)
     for i, poses in enumerate(poses_list):
         attn, imp_method = _importance(
             model, tokenizer, poses, importance, target, stride

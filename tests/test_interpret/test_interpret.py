@@ -1,4 +1,4 @@
-"""Unit tests for behavert.interpret on tiny untrained models."""
+"""Unit tests for behavert.inference on tiny untrained models."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from behavert.analysis import attention_rollout, cls_attention, grad_attention
-from behavert.interpret import (
+from behavert.inference import (
     frame_importance,
     frame_neighbourhoods,
     group_kinds,
@@ -24,18 +23,52 @@ def _maps(seq_model, tokenizer, rec, n=40):
     return x, out
 
 
-def test_window_importance_matches_array_functions(seq_model, tokenizer, synthetic_rec):
+def _two_layer_maps() -> list[torch.Tensor]:
+    """Two layers, one head, 3 frames (4 tokens), batch of 1.
+
+    Layer 0: frame 0's token attends to frame 2, others to themselves.
+    Layer 1: [CLS] attends to frame 0, others to themselves.
+    """
+    a = torch.zeros(2, 1, 1, 4, 4, dtype=torch.float64)
+    a[0, 0, 0] = torch.eye(4)
+    a[0, 0, 0, 1] = torch.tensor([0, 0, 0, 1])
+    a[1, 0, 0] = torch.eye(4)
+    a[1, 0, 0, 0] = torch.tensor([0, 1, 0, 0])
+    return list(a)
+
+
+def test_window_importance_known_answers():
+    maps = _two_layer_maps()
+    np.testing.assert_allclose(window_importance(maps, "rollout")[0], [0.5, 0, 0.5])
+    # the last layer alone only sees frame 0
+    np.testing.assert_allclose(window_importance(maps, "cls")[0], [1, 0, 0])
+    ones = [torch.ones_like(m) for m in maps]
+    rel = window_importance(maps, "grad", ones)[0]
+    np.testing.assert_allclose(rel / rel.sum(), [0.5, 0.0, 0.5])
+    ones[0] = -ones[0]  # layer 0 relevance clipped away: only layer 1 remains
+    rel = window_importance(maps, "grad", ones)[0]
+    np.testing.assert_allclose(rel / rel.sum(), [1.0, 0.0, 0.0])
+
+
+def test_cls_importance_renormalises_the_head_mean():
+    a = torch.zeros(1, 2, 4, 4) + 0.25
+    a[0, 0, 0] = torch.tensor([0.5, 0.25, 0.25, 0.0])
+    a[0, 1, 0] = torch.tensor([0.0, 0.0, 0.0, 1.0])
+    # head mean over frames: [0.125, 0.125, 0.5] -> renormalised
+    np.testing.assert_allclose(
+        window_importance([a], "cls")[0], [1 / 6, 1 / 6, 2 / 3], rtol=1e-6
+    )
+
+
+def test_window_importance_on_a_model(seq_model, tokenizer, synthetic_rec):
     _, out = _maps(seq_model, tokenizer, synthetic_rec)
     att = [a.detach() for a in out.attentions]
-    maps = [a[0].numpy() for a in att]
-    roll = window_importance(att, "rollout")[0].numpy()
-    np.testing.assert_allclose(roll, attention_rollout(maps), rtol=1e-4, atol=1e-7)
-    cls = window_importance(att, "cls", layer=0)[0].numpy()
-    np.testing.assert_allclose(cls, cls_attention(maps, layer=0), rtol=1e-4)
+    for method in ("rollout", "cls"):
+        imp = window_importance(att, method)[0].numpy()
+        assert imp.shape == (40,) and imp.sum() == pytest.approx(1.0, rel=1e-5)
     grads = torch.autograd.grad(out.logits[0, 1], out.attentions)
     rel = window_importance(att, "grad", grads)[0].numpy()
-    expected = grad_attention(maps, [g[0].numpy() for g in grads])
-    np.testing.assert_allclose(rel / rel.sum(), expected, rtol=1e-3, atol=1e-8)
+    assert (rel >= 0).all() and rel.sum() > 0
     with pytest.raises(ValueError, match="gradients"):
         window_importance(att, "grad")
     with pytest.raises(ValueError, match="method"):

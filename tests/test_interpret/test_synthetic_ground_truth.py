@@ -22,7 +22,7 @@ import pytest
 
 from behavert.analysis import attention_enrichment
 from behavert.datasets.synthetic import BEHAVIOURS
-from behavert.interpret import frame_importance, sequence_attributions
+from behavert.inference import frame_importance, sequence_attributions
 from behavert.report import analyze_recording
 
 NOSE2NOSE = BEHAVIOURS.index("nose_to_nose")

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from .attention import (
     attention_enrichment,
-    attention_rollout,
     attention_share,
-    cls_attention,
-    cls_frame_scores,
     enrichment_by_label,
     frame_attention_neighbourhood,
-    grad_attention,
 )
 from .attribution import group_attributions, integrated_gradients, rank_groups
 from .clustering import ClusterResult, cluster_embeddings, pca_map, umap_embedding
@@ -35,19 +31,15 @@ __all__ = [
     "ClusterResult",
     "MotifMatch",
     "attention_enrichment",
-    "attention_rollout",
     "attention_share",
     "axis_correlations",
     "bout_durations",
     "bouts",
-    "cls_attention",
-    "cls_frame_scores",
     "cluster_embeddings",
     "compare_groups",
     "describe_axes",
     "enrichment_by_label",
     "frame_attention_neighbourhood",
-    "grad_attention",
     "group_attributions",
     "integrated_gradients",
     "kinematic_measures",

@@ -1,29 +1,27 @@
-"""Frame importance from BehaVERT attention maps (numpy on arrays, no model).
+"""Attention on arrays (numpy, no model): neighbourhoods and label enrichment.
 
 Attention maps come per window as ``(layer, head, 1 + time, 1 + time)`` arrays
 (eager attention, every row sums to 1); token 0 is [CLS] and token ``1 + t`` is
-frame ``t``. Every function here returns plain numpy arrays or floats, so the
-napari shell can put them straight into a layer's ``features``.
+frame ``t``. The attention maths that turns maps into a per-frame importance
+(CLS, rollout, gradient-weighted) has one home, the torch
+`behavert.inference.importance.window_importance`; here per-frame curves are
+scored against labels (`attention_share`, `attention_enrichment`,
+`enrichment_by_label`) and one frame's row is listed
+(`frame_attention_neighbourhood`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "as_attention",
     "attention_enrichment",
-    "attention_rollout",
     "attention_share",
-    "cls_attention",
-    "cls_frame_scores",
     "enrichment_by_label",
     "frame_attention_neighbourhood",
-    "grad_attention",
 ]
 
 
@@ -69,143 +67,6 @@ def _normalise(w: np.ndarray, axis: int = -1) -> np.ndarray:
     total = np.nansum(w, axis=axis, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, w / np.where(total > 0, total, 1.0), np.nan)
-
-
-def _row_normalise(m: np.ndarray) -> np.ndarray:
-    s = m.sum(axis=-1, keepdims=True)
-    return m / np.where(s > 0, s, 1.0)
-
-
-def cls_attention(
-    attn,
-    layer: int | Literal["all"] = -1,
-    head: int | None = None,
-) -> np.ndarray:
-    """Attention from [CLS] to every frame, renormalised over frames.
-
-    Parameters
-    ----------
-    attn
-        ``(layer, head, 1 + time, 1 + time)`` attention maps (see `as_attention`).
-    layer
-        Layer index, or ``"all"`` for every layer.
-    head
-        Head index; ``None`` averages over heads, except with ``layer="all"``
-        where ``None`` keeps every head.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(time,)`` weights summing to 1; with ``layer="all"`` and
-        ``head=None`` a ``(layer, head, time)`` array, with ``layer="all"`` and
-        an int head a ``(layer, time)`` array (each row summing to 1).
-    """
-    a = as_attention(attn)
-    rows = a[:, :, 0, 1:]  # (layer, head, time)
-    if layer == "all":
-        return _normalise(rows if head is None else rows[:, head])
-    sel = rows[layer]  # (head, time)
-    sel = sel.mean(axis=0) if head is None else sel[head]
-    return _normalise(sel)
-
-
-def cls_frame_scores(
-    rows, layer: int | Literal["mean"] = -1, head: int | None = None
-) -> np.ndarray:
-    """Reduce stitched [CLS] attention rows to one score per frame.
-
-    For the ``(layer, head, time)`` output of ``behavert.inference.attention``
-    (the [CLS] row of every layer and head, stitched over windows), where the
-    full maps needed by `attention_rollout` are no longer available.
-
-    Parameters
-    ----------
-    rows
-        ``(layer, head, time)`` [CLS]-to-frame attention (NaN where unscored).
-    layer
-        Layer index, or ``"mean"`` to average over layers.
-    head
-        Head index; ``None`` averages over heads.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(time,)`` scores renormalised to sum to 1 over finite frames (NaN
-        frames stay NaN).
-    """
-    r = _to_numpy(rows)
-    if r.ndim != 3:
-        raise ValueError(f"rows must be (layer, head, time); got shape {r.shape}")
-    r = r.mean(axis=0) if layer == "mean" else r[layer]
-    r = r.mean(axis=0) if head is None else r[head]
-    total = np.nansum(r)
-    return r / total if total > 0 else np.full_like(r, np.nan)
-
-
-def attention_rollout(attn, add_residual: bool = True) -> np.ndarray:
-    """Attention rollout (Abnar & Zuidema, 2020) from [CLS] to the frames.
-
-    Per layer the heads are averaged, the identity is added for the residual
-    connection (``add_residual``), rows are renormalised, and the layers are
-    multiplied from the first to the last: ``R = A_L @ ... @ A_1``.
-
-    Parameters
-    ----------
-    attn
-        ``(layer, head, 1 + time, 1 + time)`` attention maps.
-    add_residual
-        Add the identity before renormalising (the paper's choice).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(time,)`` the [CLS] row of the rollout over frame columns,
-        renormalised to sum to 1.
-    """
-    a = as_attention(attn)
-    n = a.shape[-1]
-    eye = np.eye(n)
-    rollout = eye
-    for layer_maps in a:
-        m = layer_maps.mean(axis=0)
-        if add_residual:
-            m = m + eye
-        rollout = _row_normalise(m) @ rollout
-    return _normalise(rollout[0, 1:])
-
-
-def grad_attention(attn, grads) -> np.ndarray:
-    """Gradient-weighted attention relevance (Chefer et al., 2021).
-
-    For each layer ``Ā = mean_heads(relu(grad * attn))`` and the relevance is
-    propagated as ``R <- R + Ā @ R`` starting from the identity.
-
-    Parameters
-    ----------
-    attn
-        ``(layer, head, 1 + time, 1 + time)`` attention maps.
-    grads
-        Gradients of the explained output with respect to those maps, same
-        shape as ``attn``.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(time,)`` the [CLS] row of ``R`` over frame columns, renormalised to
-        sum to 1 (NaN everywhere if every gradient-weighted entry is zero).
-    """
-    a = as_attention(attn)
-    g = as_attention(grads)
-    if g.shape != a.shape:
-        raise ValueError(
-            f"grads shape {g.shape} does not match attention shape {a.shape}"
-        )
-    n = a.shape[-1]
-    relevance = np.eye(n)
-    for layer_maps, layer_grads in zip(a, g):
-        cam = np.clip(layer_grads * layer_maps, 0.0, None).mean(axis=0)
-        relevance = relevance + cam @ relevance
-    return _normalise(relevance[0, 1:])
 
 
 def frame_attention_neighbourhood(

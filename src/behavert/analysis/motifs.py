@@ -16,6 +16,8 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
 
+from ..io.bouts import value_runs
+
 __all__ = [
     "MotifMatch",
     "benjamini_hochberg",
@@ -38,13 +40,8 @@ def _labels(labels) -> np.ndarray:
 
 def _runs(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(values, starts, durations)`` of the runs of equal labels."""
-    if len(y) == 0:
-        empty = np.array([], dtype=int)
-        return empty, empty, empty
-    change = np.flatnonzero(np.diff(y) != 0) + 1
-    starts = np.concatenate([[0], change])
-    durations = np.diff(np.concatenate([starts, [len(y)]]))
-    return y[starts], starts, durations
+    values, starts, stops = value_runs(y)
+    return values, starts, stops - starts
 
 
 def bouts(labels) -> pd.DataFrame:

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import LabelFileError
 from .atomic import atomic_path
+from .bouts import mask_runs
 from .labels import FrameLabels
 
 __all__ = [
@@ -95,10 +96,8 @@ def labels_to_bouts(labels: FrameLabels) -> list[Bout]:
     positive = np.asarray(labels.values) > 0.5  # (time, class)
     bouts = []
     for k, name in enumerate(labels.names):
-        m = np.concatenate([[0], positive[:, k].astype(np.int8), [0]])
-        d = np.diff(m)
-        for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)):
-            bouts.append(Bout(int(a), int(b), name))
+        for a, b in mask_runs(positive[:, k]):
+            bouts.append(Bout(a, b, name))
     return sorted(bouts, key=lambda x: (x.start, labels.names.index(x.behaviour)))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 _EXPORTS = {
     "TrainConfig": ".config",
-    "pick_device": ".device",
+    "pick_device": "..model.device",
     "TrainEvent": ".loop",
     "TrainedRun": ".loop",
     "run_to_end": ".loop",

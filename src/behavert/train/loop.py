@@ -48,7 +48,7 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .config import TrainConfig
-from .device import pick_device
+from ..model.device import pick_device
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import ModelFileError
 from .checkpoint import write_json_atomic
 
-__all__ = ["META_FILE", "load_run", "model_class", "save_run"]
+__all__ = ["META_FILE", "load_run", "model_class", "resolve_run", "save_run"]
 
 META_FILE = "meta.json"
 TOKENIZER_FILE = "tokenizer.json"
@@ -120,6 +120,25 @@ def save_run(
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def resolve_run(path: str | Path) -> Path:
+    """The saved-run folder a user means by ``path``: the one rule for every caller.
+
+    A training ``out`` folder holds the finished run in ``model/``; a run
+    folder (``save_run``) holds ``config.json``. Either is accepted, so
+    ``behavert predict runs/frames`` and ``runs/frames/model`` are the same.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path/model`` when ``path`` has no ``config.json`` but ``model/``
+        does, else ``path`` (`load_run` reports what is missing).
+    """
+    path = Path(path)
+    if not (path / "config.json").is_file() and (path / "model" / "config.json").is_file():
+        return path / "model"
+    return path
 
 
 def load_run(

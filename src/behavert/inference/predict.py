@@ -1,32 +1,35 @@
-"""Streaming inference: per-frame behaviour, recording groups, embeddings, attention.
+"""Per-frame behaviour, recording groups, embeddings and [CLS] attention.
 
-Recordings of any length are cut into overlapping windows that are fed to the
-model ``batch_size`` at a time; per-frame outputs of overlapping windows are
-averaged with weights that favour window centres (frames near a window edge see
-less context). Only one batch of windows, ``(batch, window, feature)``, exists
-at a time, never ``(n_windows, window, feature)`` for the whole recording.
-A recording no longer than the window is one unpadded window.
-
+Each function streams windows of a recording through the model and stitches
+them back with `behavert.inference.runner` (one batch of windows exists at a
+time; a recording no longer than the window is one unpadded window).
 No napari, no files: functions take models and ``Poses`` objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
 
-from .io.poses import Poses
-from .train.device import pick_device
+from ..io.poses import Poses
+from .runner import (
+    Progress,
+    encoder_of,
+    features_of,
+    is_multi_label,
+    iter_batches,
+    prepare_model,
+    run_stitched,
+    window_settings,
+)
 
 __all__ = [
     "FramePrediction",
     "attention",
     "embed",
-    "iter_batches",
     "predict_frames",
     "predict_sequences",
     "stitched_probabilities",
@@ -54,75 +57,6 @@ class FramePrediction:
     names: tuple[str, ...]
 
 
-def iter_batches(
-    features: np.ndarray, window: int, stride: int, batch_size: int
-) -> Iterator[dict]:
-    """Stream batches of windows (``data.windows.iter_windows``).
-
-    The window is shortened to the recording when the recording is shorter,
-    so a short clip is one unpadded window. Yields dicts with ``inputs
-    (batch, window, feature)``, ``attention_mask (batch, window)`` and
-    ``starts (batch,)``; only one batch exists at a time.
-    """
-    from .data.windows import iter_windows
-
-    w = min(int(window), len(features))
-    yield from iter_windows(features, w, stride, batch_size)
-
-
-def _device_of(model) -> torch.device:
-    try:
-        return next(model.parameters()).device
-    except StopIteration:  # pragma: no cover
-        return torch.device("cpu")
-
-
-def _prepare(model, device) -> torch.device:
-    dev = pick_device(device) if device is not None else _device_of(model)
-    model.to(dev)
-    model.eval()
-    return dev
-
-
-def _stitch(
-    model,
-    features: np.ndarray,
-    window: int,
-    stride: int,
-    batch_size: int,
-    per_frame: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    device=None,
-    progress: Callable[[int, int], Any] | None = None,
-) -> np.ndarray:
-    """Weighted mean over windows of ``per_frame(x, mask) -> (batch, window, ...)``.
-
-    Returns ``(time, ...)`` float32 (``data.windows.Stitcher``, hann weights).
-    """
-    from .data.windows import Stitcher, window_starts
-
-    dev = _prepare(model, device)
-    n = len(features)
-    total = len(window_starts(n, min(window, n), stride))
-    stitcher, tail = None, ()
-    done = 0
-    with torch.no_grad():
-        for batch in iter_batches(features, window, stride, batch_size):
-            x = batch["inputs"].to(dev)
-            out = per_frame(x, batch["attention_mask"].to(dev)).float().cpu()
-            if stitcher is None:
-                tail = tuple(out.shape[2:])
-                stitcher = Stitcher(n, int(np.prod(tail, dtype=np.int64)))
-            stitcher.add_batch(batch["starts"], out.reshape(*out.shape[:2], -1))
-            done += len(batch["starts"])
-            if progress is not None:
-                progress(done, total)
-    return stitcher.result().reshape(n, *tail)
-
-
-def _is_multi(model) -> bool:
-    return bool(getattr(model.config, "multi_label", False))
-
-
 def stitched_probabilities(
     model,
     features: np.ndarray,
@@ -130,17 +64,24 @@ def stitched_probabilities(
     stride: int,
     batch_size: int = 16,
     device=None,
-    progress=None,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """``(time, class)`` frame probabilities from ``(time, feature)`` features."""
-    multi = _is_multi(model)
+    multi = is_multi_label(model)
 
     def per_frame(x, mask):
         logits = model(inputs=x, attention_mask=mask).logits
         return torch.sigmoid(logits) if multi else torch.softmax(logits, -1)
 
-    return _stitch(
-        model, features, window, stride, batch_size, per_frame, device, progress
+    return run_stitched(
+        model,
+        features,
+        per_frame,
+        window=window,
+        stride=stride,
+        batch_size=batch_size,
+        device=device,
+        progress=progress,
     )
 
 
@@ -153,7 +94,7 @@ def window_logits(
     device=None,
 ) -> list[torch.Tensor]:
     """Sequence-head logits of every window, as ``(batch, class)`` CPU tensors."""
-    dev = _prepare(model, device)
+    dev = prepare_model(model, device)
     out = []
     with torch.no_grad():
         for batch in iter_batches(features, window, stride, batch_size):
@@ -165,17 +106,6 @@ def window_logits(
     return out
 
 
-def _features(tokenizer, poses: Poses) -> np.ndarray:
-    tokenizer.check_compatible(poses)  # raises SkeletonMismatchError
-    return np.asarray(tokenizer.transform(poses), dtype=np.float32)
-
-
-def _window(model, window, stride) -> tuple[int, int]:
-    w = int(window or getattr(model.config, "window", 0) or 64)
-    s = int(stride or getattr(model.config, "stride", 0) or max(1, w // 2))
-    return w, s
-
-
 def predict_frames(
     model,
     tokenizer,
@@ -185,7 +115,7 @@ def predict_frames(
     stride: int | None = None,
     batch_size: int = 16,
     device=None,
-    progress: Callable[[int, int], Any] | None = None,
+    progress: Progress | None = None,
 ) -> FramePrediction:
     """Predict the behaviour of every frame of a recording.
 
@@ -218,9 +148,9 @@ def predict_frames(
     names = tuple(getattr(model.config, "frame_labels", []) or [])
     if not names:
         raise ValueError("predict_frames needs a frame-classification model")
-    w, s = _window(model, window, stride)
+    w, s = window_settings(model, window, stride)
     probs = stitched_probabilities(
-        model, _features(tokenizer, poses), w, s, batch_size, device, progress
+        model, features_of(tokenizer, poses), w, s, batch_size, device, progress
     )
     return FramePrediction(probs, probs.argmax(axis=1).astype(np.int64), names)
 
@@ -245,18 +175,14 @@ def predict_sequences(
     numpy.ndarray
         ``(recording, class)`` float32; class order ``model.config.sequence_labels``.
     """
-    w, s = _window(model, window, stride)
+    w, s = window_settings(model, window, stride)
     out = []
     for poses in poses_list:
         logits = torch.cat(
-            window_logits(model, _features(tokenizer, poses), w, s, batch_size, device)
+            window_logits(model, features_of(tokenizer, poses), w, s, batch_size, device)
         )
         out.append(model.recording_probabilities(logits).numpy())
     return np.stack(out).astype(np.float32)
-
-
-def _encoder(model):
-    return getattr(model, "behavert", model)
 
 
 def embed(
@@ -277,8 +203,8 @@ def embed(
     numpy.ndarray
         ``(time, hidden)`` float32 (``layer=-1``: final layer; 0: embeddings).
     """
-    encoder = _encoder(model)
-    w, s = _window(model, window, stride)
+    encoder = encoder_of(model)
+    w, s = window_settings(model, window, stride)
 
     def per_frame(x, mask):
         if layer == -1:
@@ -286,8 +212,14 @@ def embed(
         out = encoder(inputs=x, attention_mask=mask, output_hidden_states=True)
         return out.hidden_states[layer][:, 1:]
 
-    return _stitch(
-        encoder, _features(tokenizer, poses), w, s, batch_size, per_frame, device
+    return run_stitched(
+        encoder,
+        features_of(tokenizer, poses),
+        per_frame,
+        window=w,
+        stride=s,
+        batch_size=batch_size,
+        device=device,
     )
 
 
@@ -310,8 +242,8 @@ def attention(
     numpy.ndarray
         ``(layer, head, time)`` float32.
     """
-    encoder = _encoder(model)
-    w, s = _window(model, window, stride)
+    encoder = encoder_of(model)
+    w, s = window_settings(model, window, stride)
 
     def per_frame(x, mask):
         att = encoder(inputs=x, attention_mask=mask, output_attentions=True).attentions
@@ -319,7 +251,13 @@ def attention(
         cls = torch.stack([a[:, :, 0, 1:] for a in att], dim=1)
         return cls.permute(0, 3, 1, 2)
 
-    stitched = _stitch(
-        encoder, _features(tokenizer, poses), w, s, batch_size, per_frame, device
+    stitched = run_stitched(
+        encoder,
+        features_of(tokenizer, poses),
+        per_frame,
+        window=w,
+        stride=s,
+        batch_size=batch_size,
+        device=device,
     )
     return np.ascontiguousarray(stitched.transpose(1, 2, 0))

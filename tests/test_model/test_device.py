@@ -1,11 +1,11 @@
-"""Tests for behavert.train.device.pick_device."""
+"""Tests for behavert.model.device.pick_device."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from behavert.train.device import pick_device
+from behavert.model.device import pick_device
 
 
 def test_auto_prefers_cuda_then_mps_then_cpu(monkeypatch):
