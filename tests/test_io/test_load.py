@@ -6,6 +6,7 @@ import subprocess
 import sys
 import types
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,15 @@ from behavert.errors import (
     UnknownFormatError,
     VideoMismatchWarning,
 )
+from behavert.io import (
+    default_edges,
+    find_video,
+    get_loader,
+    register_loader,
+    video_lookup,
+)
 from behavert.io import load as load_module
-from behavert.io.load import default_edges, find_video, get_loader, register_loader
+from behavert.io.video import VideoInfo
 
 OPENFIELD = "dlc/openfield_pranav/openfield_dlc_inference_example.csv"
 
@@ -110,26 +118,40 @@ def test_find_video_stored_and_dlc_naming(tmp_path):
         assert find_video(tmp_path / "labels.slp", "/data/gone.mp4") is None
 
 
-def test_video_mismatch_warning(tmp_path, monkeypatch):
+def _fake_video_module(monkeypatch, n_frames, calls):
     fake = types.ModuleType("behavert.io.video")
-    fake.count_frames = lambda path: 99
-    fake.video_fps = lambda path: 12.5
+
+    def probe_video(path):
+        calls.append(path)
+        return VideoInfo(Path(path), n_frames, 12.5, 4, 4)
+
+    fake.probe_video = probe_video
     monkeypatch.setitem(sys.modules, "behavert.io.video", fake)
     monkeypatch.setattr(behavert.io, "video", fake, raising=False)
+    video_lookup._probe_once.cache_clear()
+    return fake
+
+
+def test_video_mismatch_warning(tmp_path, monkeypatch):
+    calls = []
+    _fake_video_module(monkeypatch, 99, calls)
     _write_dlc(tmp_path / "recDLC_resnet50_xOct1shuffle1_1.h5")
     (tmp_path / "rec.mp4").write_bytes(b"x")
     with pytest.warns(VideoMismatchWarning, match="99 frames"):
         poses = load_poses(tmp_path / "recDLC_resnet50_xOct1shuffle1_1.h5")
     assert poses.video == tmp_path / "rec.mp4"
     assert poses.fps == 12.5  # from the video when the file has none
-    fake.count_frames = lambda path: 4
+    assert len(calls) == 1  # the video is opened once for count and rate
+    assert poses.metadata["video_info"].n_frames == 99
+    _fake_video_module(monkeypatch, 4, calls)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_poses(tmp_path / "recDLC_resnet50_xOct1shuffle1_1.h5")
 
 
 def test_video_module_absent(tmp_path, monkeypatch):
-    monkeypatch.setattr(load_module, "_video_module", lambda: None)
+    monkeypatch.setattr(video_lookup, "_video_module", lambda: None)
+    video_lookup._probe_once.cache_clear()
     _write_dlc(tmp_path / "recDLC_x.h5")
     (tmp_path / "rec.mp4").write_bytes(b"not a video")
     poses = load_poses(tmp_path / "recDLC_x.h5")
@@ -195,7 +217,7 @@ def _write_video(path, n_frames):
 
 def test_single_video_fallback_real_openfield(shared_data, caplog):
     pytest.importorskip("av")
-    with caplog.at_level("INFO", logger="behavert.io.load"):
+    with caplog.at_level("INFO", logger="behavert.io.video_lookup"):
         poses = load_poses(shared_data / OPENFIELD)  # not <video>DLC_<scorer> named
     assert poses.video == shared_data / "dlc/openfield_pranav/m3v1mp4.mp4"
     assert poses.fps == pytest.approx(30.0, rel=0.01)
@@ -208,7 +230,7 @@ def test_single_video_fallback_synthetic(tmp_path, caplog):
     _write_dlc(tmp_path / "synthetic_poses.h5", n=4)
     _write_video(tmp_path / "synthetic_a.mp4", 4)
     _write_video(tmp_path / "synthetic_b.mp4", 4)
-    with caplog.at_level("INFO", logger="behavert.io.load"):
+    with caplog.at_level("INFO", logger="behavert.io.video_lookup"):
         assert load_poses(tmp_path / "synthetic_poses.h5").video is None
     assert "2 videos" in caplog.text and "none chosen" in caplog.text
     (tmp_path / "synthetic_b.mp4").unlink()
@@ -217,7 +239,7 @@ def test_single_video_fallback_synthetic(tmp_path, caplog):
     assert poses.fps == pytest.approx(10.0)
     _write_video(tmp_path / "synthetic_a.mp4", 5)  # one video, wrong count
     caplog.clear()
-    with caplog.at_level("INFO", logger="behavert.io.load"):
+    with caplog.at_level("INFO", logger="behavert.io.video_lookup"):
         assert load_poses(tmp_path / "synthetic_poses.h5").video is None
     assert "it has 5 frames, the poses 4" in caplog.text
     assert find_video(tmp_path / "synthetic_poses.h5") is None  # no n_frames: off

@@ -13,6 +13,7 @@ scored against labels (`attention_share`, `attention_enrichment`,
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 

@@ -9,7 +9,6 @@ containing them); the centre is the mean of the available keypoints.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 from itertools import combinations
@@ -19,47 +18,9 @@ import pandas as pd
 from scipy.stats import rankdata
 from sklearn.decomposition import PCA
 
+from ..io.keypoints import NOSE_NAMES, TAIL_NAMES, find_keypoint
+
 __all__ = ["axis_correlations", "describe_axes", "find_keypoint", "kinematic_measures"]
-
-NOSE_NAMES = ("nose", "snout", "nosetip", "head")
-TAIL_NAMES = ("tailbase", "tailroot", "tail", "tail0", "tail1", "butt", "abdomen")
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
-
-
-def find_keypoint(keypoints: Sequence[str], candidates: Sequence[str]) -> int | None:
-    """Index of the first keypoint matching one of ``candidates``.
-
-    Exact matches (after lower-casing and dropping spaces, ``_``, ``-`` and
-    other punctuation) win in candidate order; otherwise the first keypoint
-    whose normalised name contains a candidate is used.
-
-    Parameters
-    ----------
-    keypoints
-        Keypoint names.
-    candidates
-        Accepted names, most preferred first.
-
-    Returns
-    -------
-    int or None
-        The keypoint index, or None if nothing matches.
-    """
-    names = [_norm(k) for k in keypoints]
-    for cand in candidates:
-        c = _norm(cand)
-        if c in names:
-            return names.index(c)
-    for cand in candidates:
-        c = _norm(cand)
-        for i, name in enumerate(names):
-            if c and c in name:
-                return i
-    return None
-
 
 def _angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Angle in degrees between vectors ``(..., space)``; NaN if either is 0."""

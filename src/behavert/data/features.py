@@ -7,18 +7,14 @@ with NaN where a point is missing and returns NaN where a feature is undefined;
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..io.keypoints import normalise_name
+
 AXES = ("x", "y", "z")
-
-
-def normalise_name(name: str) -> str:
-    """Lower-case a keypoint name and drop everything but letters and digits."""
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
 def resolve_candidates(

@@ -28,15 +28,21 @@ no rule above fed:
 
 from __future__ import annotations
 
-import csv
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import FileProblemError, SkeletonMismatchError
+from ..errors import SkeletonMismatchError
+from ..io.keypoints import (
+    DEFAULT_SYNONYMS,
+    WEAK_SYNONYMS,
+    canonical_part,
+    name_tokens,
+    normalise_keypoint,
+)
+from ..io.mapping_file import load_mapping, save_mapping
 from ..io.poses import Poses
 
 __all__ = [
@@ -50,94 +56,6 @@ __all__ = [
     "project_top_view",
     "save_mapping",
 ]
-
-#: canonical body part -> names of the same part (normalised, no side)
-DEFAULT_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "nose": ("nose", "snout", "nosetip", "rostrum", "beak"),
-    "ear": ("ear", "ears"),
-    "eye": ("eye", "eyes"),
-    "head": ("head", "headcentre", "headcenter", "headcentroid", "skull"),
-    "neck": ("neck", "nape", "shoulder", "shoulders", "withers"),
-    "spine": (
-        "spine", "center", "centre", "centroid", "bodycenter", "bodycentre",
-        "body", "mid", "midbody", "back", "spine1", "spine2", "spine3",
-        "spinemid", "thorax", "trunk",
-    ),
-    "hip": ("hip", "hips", "bhip", "pelvis", "haunch"),
-    "fhip": ("fhip", "shoulderblade"),
-    "forepaw": (
-        "forepaw", "frontpaw", "fpaw", "forelimb", "frontlimb", "hand",
-        "forefoot", "frontfoot", "arm",
-    ),
-    "hindpaw": (
-        "hindpaw", "hpaw", "backpaw", "rearpaw", "hindlimb", "hindfoot",
-        "foot", "backfoot", "leg",
-    ),
-    "tailbase": (
-        "tailbase", "tailroot", "baseoftail", "tail0", "butt",
-        "buttproximaltail", "proximaltail", "rump", "anus", "tailstart",
-    ),
-    "tailmid": ("tailmid", "tailmiddle", "tailcentre", "tailcenter", "midtail"),
-    "tailtip": ("tailtip", "tailend", "tailtop", "distaltail", "tailtail"),
-}  # fmt: skip
-
-#: canonical part -> weaker stand-ins, used only if the target lacks the part
-WEAK_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "neck": ("head",),
-    "head": ("neck",),
-    "tailbase": ("tail", "tail1"),
-    "tailmid": ("tail1", "tail2"),
-    "tailtip": ("tail3", "tail2"),
-}
-
-_SIDES = {"left": "left", "l": "left", "lft": "left", "right": "right", "r": "right",
-          "rt": "right"}  # fmt: skip
-
-
-def _tokens(name: str) -> list[str]:
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))  # camelCase / wingL
-    text = re.sub(r"([A-Za-z])(\d)", r"\1 \2", text)
-    return [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
-
-
-def normalise_keypoint(name: str) -> tuple[str, str]:
-    """Split a keypoint name into ``(side, part)``.
-
-    ``side`` is ``"left"``, ``"right"`` or ``""``; ``part`` is the rest in
-    lower case without separators (digits kept).
-
-    Examples
-    --------
-    >>> normalise_keypoint("Front Paw R")
-    ('right', 'frontpaw')
-    >>> normalise_keypoint("leftear") == normalise_keypoint("Ear_L")
-    True
-    """
-    tokens = _tokens(name)
-    side = ""
-    rest: list[str] = []
-    for token in tokens:
-        if not side and token in _SIDES and len(tokens) > 1:
-            side = _SIDES[token]
-            continue
-        if not side and len(token) > 5:
-            for word in ("left", "right"):
-                if token.startswith(word):
-                    side, token = word, token[len(word) :]
-                    break
-                if token.endswith(word):
-                    side, token = word, token[: -len(word)]
-                    break
-        rest.append(token)
-    return side, "".join(rest)
-
-
-def _canonical(part: str, table: Mapping[str, Sequence[str]]) -> str | None:
-    for canonical, names in table.items():
-        if part == canonical or part in names:
-            return canonical
-    return None
-
 
 @dataclass(frozen=True)
 class KeypointMapping:
@@ -250,7 +168,7 @@ class KeypointMapping:
 def _key(name: str, synonyms) -> tuple[str, str, str]:
     """(side, part, canonical part or the part itself)."""
     side, part = normalise_keypoint(name)
-    return side, part, _canonical(part, synonyms) or part
+    return side, part, canonical_part(part, synonyms) or part
 
 
 def _strong_match(source_name, target_names, synonyms):
@@ -323,8 +241,8 @@ def map_keypoints(
         user_map = load_mapping(user_map)
     user = _resolve_user_map(user_map or {}, source, target)
     weak = {
-        _canonical(_tokens_join(k), synonyms) or _tokens_join(k): tuple(
-            _canonical(_tokens_join(n), synonyms) or _tokens_join(n) for n in v
+        canonical_part(_tokens_join(k), synonyms) or _tokens_join(k): tuple(
+            canonical_part(_tokens_join(n), synonyms) or _tokens_join(n) for n in v
         )
         for k, v in weak.items()
     }
@@ -350,7 +268,7 @@ def map_keypoints(
 
 
 def _tokens_join(name: str) -> str:
-    return "".join(_tokens(name))
+    return "".join(name_tokens(name))
 
 
 def _lookup(name: str, names: tuple[str, ...]) -> str | None:
@@ -383,96 +301,6 @@ def _resolve_user_map(user_map, source, target) -> dict[str, str | None]:
             )
         out[s_name] = t_name
     return out
-
-
-# ------------------------------------------------------------------- files
-def load_mapping(path: str | Path) -> dict[str, str | None]:
-    """Read a user-editable mapping file (source -> target; None = leave out).
-
-    ``.yaml`` / ``.yml`` (needs PyYAML): either a plain ``source: target``
-    mapping or the :meth:`KeypointMapping.to_dict` layout with a ``map`` key;
-    ``null`` leaves a keypoint out. ``.csv``: a ``source,target`` header then
-    one row per keypoint; an empty target leaves it out.
-
-    Raises
-    ------
-    FileProblemError
-        Naming the file when it is missing, unreadable or malformed.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileProblemError(path, "mapping file not found")
-    suffix = path.suffix.lower()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise FileProblemError(path, f"unreadable mapping file: {err}") from err
-    if suffix in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError as err:  # pragma: no cover - PyYAML comes with napari
-            raise FileProblemError(
-                path, "reading YAML needs PyYAML (pip install pyyaml); or use CSV"
-            ) from err
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise FileProblemError(path, f"invalid YAML: {err}") from err
-        if isinstance(data, dict) and isinstance(data.get("map"), dict):
-            data = data["map"]
-        if not isinstance(data, dict):
-            raise FileProblemError(
-                path, "a YAML mapping file must be 'source: target' pairs"
-            )
-        return {str(k): None if v is None else str(v) for k, v in data.items()}
-    if suffix == ".csv":
-        rows = list(csv.reader(text.splitlines()))
-        header = [c.strip().lower() for c in rows[0]] if rows else []
-        if header[:2] != ["source", "target"]:
-            raise FileProblemError(
-                path, f"a CSV mapping file needs a 'source,target' header, got {header}"
-            )
-        out: dict[str, str | None] = {}
-        for i, row in enumerate(rows[1:], start=2):
-            if not row or not row[0].strip():
-                continue
-            if len(row) > 2:
-                raise FileProblemError(path, f"line {i} has {len(row)} fields, not 2")
-            target = row[1].strip() if len(row) > 1 else ""
-            out[row[0].strip()] = target or None
-        return out
-    raise FileProblemError(path, "mapping files must be .yaml, .yml or .csv")
-
-
-def save_mapping(mapping: KeypointMapping, path: str | Path) -> Path:
-    """Write ``mapping`` for a user to edit (``.yaml`` / ``.yml`` or ``.csv``)."""
-    from ..io.atomic import atomic_path
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        import yaml
-
-        text = yaml.safe_dump(mapping.to_dict(), sort_keys=False, allow_unicode=True)
-    elif suffix == ".csv":
-        lines = ["source,target"]
-        for s in mapping.source:
-            lines.append(_csv_row(s, mapping.mapped.get(s) or ""))
-        text = "\n".join(lines) + "\n"
-    else:
-        raise FileProblemError(path, "mapping files must be .yaml, .yml or .csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    return path
-
-
-def _csv_row(*cells: str) -> str:
-    import io
-
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(cells)
-    return buffer.getvalue()
 
 
 # ------------------------------------------------------------ apply/project

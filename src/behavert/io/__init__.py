@@ -5,15 +5,10 @@
 imported on first use, so importing this package stays light.
 """
 
-from .load import (
-    default_edges,
-    find_video,
-    get_loader,
-    load_poses,
-    loader_names,
-    register_loader,
-)
+from .keypoints import default_edges
+from .load import get_loader, load_poses, loader_names, register_loader
 from .poses import Poses
+from .video_lookup import find_video
 
 __all__ = [
     "Poses",

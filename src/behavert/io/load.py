@@ -16,40 +16,33 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
-import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 
 from ..errors import (
     BehavertError,
     ConfigError,
     CorruptFileError,
-    FileProblemError,
-    MissingVideoWarning,
     NotAPoseTableError,
     UnknownFormatError,
-    VideoMismatchWarning,
 )
+from .keypoints import default_edges
 from .poses import Poses
 from .validate import check_file, check_poses
+from .video_lookup import VIDEO_SUFFIXES, find_video, locate_video
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "VIDEO_SUFFIXES",
     "LoaderSpec",
-    "default_edges",
     "find_video",
     "get_loader",
     "load_poses",
     "loader_names",
     "register_loader",
 ]
-
-#: Suffixes tried when looking for a video next to a pose file.
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv")
 
 Loader = Callable[[Path], Poses]
 
@@ -254,293 +247,14 @@ def load_poses(
     if not poses.edges:
         changes["edges"] = default_edges(poses.keypoints)
     metadata = dict(poses.metadata)
-    found = find_video(
-        path,
-        metadata.get("stored_video"),
-        video=video,
-        n_frames=int(poses.frame_index[-1]) + 1,
+    found, info = locate_video(
+        path, metadata.get("stored_video"), poses, video=video
     )
     changes["video"] = found
-    if found is not None:
-        _check_video(found, poses, path)
+    if info is not None:
+        metadata["video_info"] = info
         if poses.fps is None:
-            changes["fps"] = _video_fps(found)
+            changes["fps"] = info.fps
     changes["metadata"] = metadata
     poses = poses.replace(**changes)
     return poses.with_likelihood_threshold(likelihood_threshold)
-
-
-# ------------------------------------------------------------------ videos
-_DLC_NAME = re.compile(r"^(?P<video>.+?)(?:DLC|DeepCut)_", re.IGNORECASE)
-
-
-def _pure(stored: str) -> PurePosixPath | PureWindowsPath:
-    return PureWindowsPath(stored) if "\\" in stored else PurePosixPath(stored)
-
-
-def find_video(
-    pose_path: str | Path,
-    stored: str | Path | None = None,
-    *,
-    video: str | Path | None = None,
-    n_frames: int | None = None,
-) -> Path | None:
-    """Find the video that belongs to a pose file.
-
-    Order: an explicit ``video``; the ``stored`` path (as stored, relative to the
-    pose file, then by file name next to the pose file); DeepLabCut naming
-    ``<video>DLC_<scorer>.h5`` -> ``<video>.mp4/.avi/.mov/.mkv`` next to it, or
-    the pose file's own stem. When none of these names exists and ``n_frames``
-    is given, the video in the same folder is used only if it is the single
-    video there and its frame count equals ``n_frames`` (the choice, or why
-    nothing was chosen, is logged at INFO).
-
-    Parameters
-    ----------
-    pose_path
-        The pose file.
-    stored
-        The video path stored inside the pose file (SLEAP), if any.
-    video
-        A video path given by the user; it must exist.
-    n_frames
-        Number of pose frames (last ``frame_index`` + 1); enables the
-        single-video fallback.
-
-    Returns
-    -------
-    Path or None
-        The video, or None when none was found.
-
-    Raises
-    ------
-    FileProblemError
-        An explicit ``video`` does not exist.
-
-    Warns
-    -----
-    MissingVideoWarning
-        The pose file names a video that cannot be found.
-    """
-    pose_path = Path(pose_path)
-    folder = pose_path.parent
-    if video is not None:
-        video = Path(video).expanduser()
-        if not video.is_file():
-            raise FileProblemError(video, "video file does not exist")
-        return video
-    if stored is not None and str(stored).strip():
-        text = str(stored).strip()
-        pure = _pure(text)
-        tries = [Path(text), folder / text, folder / pure.name]
-        for candidate in tries:
-            if candidate.is_file():
-                return candidate
-    match = _DLC_NAME.match(pose_path.name)
-    stems = [match.group("video")] if match else []
-    stems.append(pose_path.name.split(".")[0])
-    for stem in stems:
-        for suffix in VIDEO_SUFFIXES:
-            candidate = folder / f"{stem}{suffix}"
-            if candidate.is_file():
-                return candidate
-    if n_frames is not None:
-        single = _single_video_with_frames(pose_path, n_frames)
-        if single is not None:
-            return single
-    if stored is not None and str(stored).strip():
-        warnings.warn(
-            f"{pose_path.name}: video {str(stored)!r} named in the file was not "
-            f"found (looked as stored and next to the pose file); poses still load",
-            MissingVideoWarning,
-            stacklevel=3,
-        )
-    return None
-
-
-def _single_video_with_frames(pose_path: Path, n_frames: int) -> Path | None:
-    """The only video next to ``pose_path``, if its frame count is ``n_frames``."""
-    folder = pose_path.parent
-    try:
-        videos = sorted(
-            p
-            for p in folder.iterdir()
-            if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file()
-        )
-    except OSError as exc:
-        log.info("%s: cannot list %s for a video (%s)", pose_path.name, folder, exc)
-        return None
-    if len(videos) != 1:
-        if videos:
-            log.info(
-                "%s: no video named after it and %d videos in %s; none chosen",
-                pose_path.name,
-                len(videos),
-                folder,
-            )
-        return None
-    count = getattr(_video_module(), "count_frames", None)
-    if count is None:
-        return None
-    try:
-        n_video = int(count(videos[0]))
-    except Exception as exc:
-        log.info("%s: cannot count frames of %s: %s", pose_path.name, videos[0], exc)
-        return None
-    if n_video != n_frames:
-        log.info(
-            "%s: not using %s, the only video in its folder: it has %d frames, "
-            "the poses %d",
-            pose_path.name,
-            videos[0].name,
-            n_video,
-            n_frames,
-        )
-        return None
-    log.info(
-        "%s: using %s, the only video in its folder, whose %d frames equal the "
-        "pose frames (no video is named after the pose file)",
-        pose_path.name,
-        videos[0].name,
-        n_video,
-    )
-    return videos[0]
-
-
-def _video_module():
-    try:
-        from . import video as module
-    except Exception as exc:  # the video reader is optional here
-        log.debug("behavert.io.video unavailable: %s", exc)
-        return None
-    return module
-
-
-def _check_video(video: Path, poses: Poses, path: Path) -> None:
-    module = _video_module()
-    count = getattr(module, "count_frames", None)
-    if count is None:
-        return
-    try:
-        n_video = int(count(video))
-    except Exception as exc:
-        log.warning("could not count the frames of %s: %s", video, exc)
-        return
-    n_poses = int(poses.frame_index[-1]) + 1
-    if n_video != n_poses:
-        warnings.warn(
-            f"{path.name}: video {video.name} has {n_video} frames but the poses "
-            f"end at frame {n_poses - 1} ({n_poses} frames expected)",
-            VideoMismatchWarning,
-            stacklevel=3,
-        )
-
-
-def _video_fps(video: Path) -> float | None:
-    fps = getattr(_video_module(), "video_fps", None)
-    if fps is None:
-        return None
-    try:
-        return fps(video)
-    except Exception as exc:
-        log.warning("could not read the frame rate of %s: %s", video, exc)
-        return None
-
-
-# ------------------------------------------------------------------ skeleton
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-#: (role, pattern on the normalised name); the first matching role wins.
-_ROLES: tuple[tuple[str, str], ...] = (
-    ("tailtip", r"^tail(tip|end)$|^(tip|end)(of)?tail$"),
-    ("tailbase", r"^(tailbase|basetail|tailroot|butt.*|.*proximaltail|tail0?)$"),
-    ("tail", r"^tail(mid|middle|center|centre|\d+)$|^(mid|middle)tail$"),
-    ("ear", r"^(left|right|l|r)?ear(left|right|l|r)?\d*$"),
-    ("nose", r"^(nose|snout)$"),
-    ("head", r"^head(center|centre)?$"),
-    ("neck", r"^(neck|nape)$"),
-    ("spine", r"^(spine|back)\d*$"),
-    ("center", r"^(center|centre|centroid|body|bodycenter|bodycentre|mid|midback)$"),
-    ("front", r".*(fhip|forepaw|frontpaw|forelimb|foreleg|shoulder).*"),
-    ("back", r".*(bhip|hip|hindpaw|backpaw|hindlimb|hindleg).*"),
-    ("lateral", r"^lat(eral)?(left|right|l|r)$|^(left|right)(side|lateral)$"),
-)
-_AXIS_RANK = {"nose": 0, "head": 1, "neck": 2, "center": 4, "tailbase": 20}
-
-
-def default_edges(
-    keypoints: tuple[str, ...] | list[str],
-) -> tuple[tuple[int, int], ...]:
-    """Guess skeleton edges from mouse body-part names.
-
-    Names are matched case-, space- and punctuation-insensitively: ``nose``/
-    ``snout`` to the ears, ears to ``neck`` (else ``head``), the axial chain
-    nose-head-neck-spine/center-tail base-tail-tail tip, front limbs/hips to the
-    front of the spine, hind limbs/hips to the tail base and lateral points to
-    the body center. Names that match nothing stay unconnected; when no name
-    matches at all the keypoints are linked as a chain in file order.
-
-    Parameters
-    ----------
-    keypoints
-        Keypoint names, one per ``keypoint`` index.
-
-    Returns
-    -------
-    tuple of (int, int)
-        Edges as pairs of keypoint indices.
-    """
-    roles: dict[str, list[int]] = {}
-    spine_rank: dict[int, float] = {}
-    for i, name in enumerate(keypoints):
-        norm = _norm(str(name))
-        for role, pattern in _ROLES:
-            if re.match(pattern, norm):
-                roles.setdefault(role, []).append(i)
-                if role in ("spine", "tail"):
-                    digits = re.findall(r"\d+", norm)
-                    spine_rank[i] = float(digits[-1]) if digits else 1.5
-                break
-    # ordered axial chain: (rank, index)
-    axis: list[tuple[float, int]] = []
-    for role, rank in _AXIS_RANK.items():
-        axis.extend((rank, i) for i in roles.get(role, []))
-    for i in roles.get("spine", []):  # spine_1 before center, spine_2 after
-        axis.append((3.0 if spine_rank[i] <= 1 else 4 + spine_rank[i], i))
-    for i in roles.get("tail", []):
-        axis.append((21 + spine_rank[i], i))
-    axis.extend((100, i) for i in roles.get("tailtip", []))
-    chain = [i for _, i in sorted(axis)]
-    edges = list(zip(chain[:-1], chain[1:]))
-
-    def first(*names: str) -> int | None:
-        for role in names:
-            if roles.get(role):
-                return roles[role][0]
-        return None
-
-    spine = sorted(roles.get("spine", []), key=spine_rank.get)
-    for ear in roles.get("ear", []):
-        edges.extend(
-            (a, ear) for a in (first("nose"), first("neck", "head")) if a is not None
-        )
-    anchors = {
-        "front": first("neck")
-        if "neck" in roles
-        else (spine[0] if spine else first("center", "head", "nose")),
-        "back": first("tailbase")
-        if "tailbase" in roles
-        else (spine[-1] if spine else first("center")),
-        "lateral": first("center")
-        if "center" in roles
-        else (spine[len(spine) // 2] if spine else first("neck", "tailbase")),
-    }
-    for role, anchor in anchors.items():
-        if anchor is not None:
-            edges.extend((anchor, i) for i in roles.get(role, []))
-    edges = list(dict.fromkeys((a, b) for a, b in edges if a != b))
-    if not edges and len(keypoints) > 1:
-        edges = [(i, i + 1) for i in range(len(keypoints) - 1)]
-    return tuple(edges)

@@ -19,6 +19,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,14 @@ from ..errors import CorruptFileError, FileProblemError, NoFramesError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["VideoReader", "count_frames", "open_video", "video_fps"]
+__all__ = [
+    "VideoInfo",
+    "VideoReader",
+    "count_frames",
+    "open_video",
+    "probe_video",
+    "video_fps",
+]
 
 #: Containers whose frame count in the header comes from a per-sample table.
 _EXACT_HEADER_FORMATS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska")
@@ -91,11 +99,35 @@ def _frame_table(path: Path) -> tuple[np.ndarray | None, np.ndarray, int]:
     return pts_arr[order], np.asarray(key, bool)[order], len(pts)
 
 
-def count_frames(path: str | Path) -> int:
-    """Return the number of frames of a video.
+@dataclass(frozen=True)
+class VideoInfo:
+    """What one look at a video file tells (`probe_video`).
 
-    The container header is trusted where it is exact (MP4/MOV/Matroska sample
-    tables); otherwise the packets are demuxed and counted (no decoding).
+    Attributes
+    ----------
+    path
+        The video file.
+    n_frames
+        Number of frames (exact: header sample tables, else demuxed packets).
+    fps
+        Average frame rate stored in the file, or None.
+    height, width
+        Frame size in pixels.
+    """
+
+    path: Path
+    n_frames: int
+    fps: float | None
+    height: int
+    width: int
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Open a video once and read its frame count, frame rate and size.
+
+    The container header's frame count is trusted where it is exact
+    (MP4/MOV/Matroska sample tables); otherwise the packets are demuxed and
+    counted (no decoding). Callers probe once and pass the `VideoInfo` along.
     """
     path = Path(path)
     container = _open_container(path)
@@ -103,23 +135,24 @@ def count_frames(path: str | Path) -> int:
         stream = container.streams.video[0]
         header = int(stream.frames or 0)
         fmt = set(container.format.name.split(","))
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        height = int(stream.codec_context.height or 0)
+        width = int(stream.codec_context.width or 0)
     finally:
         container.close()
-    if header > 0 and fmt.intersection(_EXACT_HEADER_FORMATS):
-        return header
-    return _frame_table(path)[2]
+    exact = header > 0 and bool(fmt.intersection(_EXACT_HEADER_FORMATS))
+    n_frames = header if exact else _frame_table(path)[2]
+    return VideoInfo(path, n_frames, float(rate) if rate else None, height, width)
+
+
+def count_frames(path: str | Path) -> int:
+    """Return the number of frames of a video (`probe_video`)."""
+    return probe_video(path).n_frames
 
 
 def video_fps(path: str | Path) -> float | None:
     """Return the average frame rate stored in the video, or None if unknown."""
-    path = Path(path)
-    container = _open_container(path)
-    try:
-        stream = container.streams.video[0]
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-    finally:
-        container.close()
-    return float(rate) if rate else None
+    return probe_video(path).fps
 
 
 def open_video(path: str | Path, *, grayscale: bool | None = None) -> VideoReader:
