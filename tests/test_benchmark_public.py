@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from behavert.benchmarks_public import (
+from behavert.cli.benchmark import run_benchmark
+from behavert.cli.calms21 import (
     CALMS21_TASK1_REFERENCES,
-    _score,
     find_calms21_task1,
-    run_benchmark_cli,
     run_calms21_task1,
+    score_calms21_task1,
 )
 from behavert.errors import ConfigError, FileProblemError
 from behavert.train import TrainConfig
@@ -50,8 +50,8 @@ def calms21_dir(tmp_path):
 
 
 def test_run_calms21_task1_end_to_end(calms21_dir):
-    tc = TrainConfig(max_steps=3, batch_size=2, window=64, warmup_steps=1)
-    result = run_calms21_task1(calms21_dir, preset="tiny", train_config=tc)
+    tc = TrainConfig(max_steps=3, batch_size=2, warmup_steps=1)
+    result = run_calms21_task1(calms21_dir, preset="tiny", train_config=tc, window=64)
     assert result["references"] == CALMS21_TASK1_REFERENCES
     assert result["references"]["MABe 2021 top entry"]["macro_f1"] == 0.864
     assert set(result["per_class_f1"]) == set(VOCAB)
@@ -61,19 +61,19 @@ def test_run_calms21_task1_end_to_end(calms21_dir):
 
 
 def test_cli_entry_writes_json_and_table(calms21_dir, tmp_path):
-    text = run_benchmark_cli("calms21", calms21_dir, out=tmp_path / "o", quick=True)
+    text = run_benchmark("calms21", calms21_dir, out=tmp_path / "o", quick=True)
     assert "MABe 2021 top entry" in text and "0.864" in text and "0.856" in text
     saved = json.loads((tmp_path / "o" / "calms21_task1.json").read_text())
     assert saved["quick"] is True and "macro_f1" in saved
     with pytest.raises(ConfigError, match="unknown benchmark"):
-        run_benchmark_cli("nope", calms21_dir)
+        run_benchmark("nope", calms21_dir)
 
 
 def test_score_means_exclude_other():
     names = ("attack", "investigation", "mount", "other")
     y = np.array([0, 1, 2, 3, 3, 3])
     probs = np.eye(4)[[0, 1, 2, 0, 3, 3]]  # one 'other' frame called attack
-    s = _score(y, probs, names)
+    s = score_calms21_task1(y, probs, names)
     assert s["per_class_f1"]["attack"] == pytest.approx(2 / 3)
     assert s["macro_f1"] == pytest.approx((2 / 3 + 1 + 1) / 3)
     assert s["per_class_f1"]["other"] == pytest.approx(0.8)

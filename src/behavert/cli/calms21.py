@@ -1,4 +1,4 @@
-"""Public benchmark protocols: CalMS21 task 1 (classic classification).
+"""CalMS21 task 1 (classic classification): the public benchmark protocol.
 
 Protocol (as in the CalMS21 paper and the MABe 2021 challenge, task 1): train on
 the ``calms21_task1_train`` sequences, predict every frame of the
@@ -8,12 +8,11 @@ mount; ``other`` is the background and is not averaged). The published points
 printed beside are the MABe 2021 top entry (macro F1 0.864, mAP 0.914) and the
 CalMS21 1D-CNN baseline (0.793 / 0.856).
 
-``behavert benchmark calms21 --data DIR`` calls :func:`run_benchmark_cli`.
+``behavert benchmark calms21 --data DIR`` runs it (:mod:`behavert.cli.benchmark`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConfigError, FileProblemError
+from ..errors import FileProblemError
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +28,8 @@ __all__ = [
     "CALMS21_TASK1_REFERENCES",
     "find_calms21_task1",
     "format_calms21_task1",
-    "run_benchmark_cli",
     "run_calms21_task1",
+    "score_calms21_task1",
 ]
 
 #: Published reference points (test split; means over attack, investigation, mount).
@@ -74,28 +73,50 @@ def find_calms21_task1(data_dir: str | Path) -> tuple[Path, Path]:
     return found[0], found[1]
 
 
-def _default_train_config(quick: bool):
-    from .train import TrainConfig
+def load_calms21_task1(train_path: Path, test_path: Path, trust_pickle: bool):
+    """``(train, test, names)``: ``(Poses, FrameLabels)`` pairs and the vocabulary.
+
+    Raises
+    ------
+    FileProblemError
+        When a sequence has no annotations or the vocabularies differ.
+    """
+    from ..io.calms21 import load_calms21
+
+    train = load_calms21(train_path, trust_pickle=trust_pickle)
+    test = load_calms21(test_path, trust_pickle=trust_pickle)
+    for path, items in ((train_path, train), (test_path, test)):
+        if any(lab is None for _, lab in items):
+            raise FileProblemError(path, "a sequence has no annotations")
+    names = train[0][1].names
+    for path, items in ((train_path, train), (test_path, test)):
+        if any(lab.names != names for _, lab in items):
+            raise FileProblemError(path, f"vocabularies differ from {names}")
+    return train, test, names
+
+
+def default_train_config(quick: bool):
+    """The protocol's ``TrainConfig``: a 20-step smoke run, or 4000 steps."""
+    from ..train import TrainConfig
 
     if quick:
-        return TrainConfig(
-            max_steps=20, batch_size=8, window=64, warmup_steps=2, lr=1e-3
-        )
+        return TrainConfig(max_steps=20, batch_size=8, warmup_steps=2, lr=1e-3)
     return TrainConfig(
         max_steps=4000,
         batch_size=32,
-        window=128,
         warmup_steps=200,
         lr=5e-4,
         class_weights="balanced",
     )
 
 
-def _score(y_true: np.ndarray, probs: np.ndarray, names: tuple[str, ...]) -> dict:
+def score_calms21_task1(
+    y_true: np.ndarray, probs: np.ndarray, names: tuple[str, ...]
+) -> dict:
     """Per-class F1 / AP and the task-1 means; ``probs (time, class)``."""
     from sklearn.metrics import f1_score
 
-    from .train.metrics import average_precision
+    from ..train.metrics import average_precision
 
     pred = probs.argmax(axis=1)
     f1 = f1_score(
@@ -118,6 +139,19 @@ def _score(y_true: np.ndarray, probs: np.ndarray, names: tuple[str, ...]) -> dic
     }
 
 
+def predict_test(model, tokenizer, test, names, window: int) -> tuple:
+    """``(y_true, probs)`` over every test frame, classes in ``names`` order."""
+    from ..inference import predict_frames
+
+    y_true, probs = [], []
+    for poses, labels in test:
+        pred = predict_frames(model, tokenizer, poses, window=window)
+        order = [pred.names.index(n) for n in names]
+        probs.append(np.asarray(pred.probabilities)[:, order])
+        y_true.append(np.asarray(labels.values).argmax(axis=1))
+    return np.concatenate(y_true), np.concatenate(probs)
+
+
 def run_calms21_task1(
     data_dir: str | Path,
     *,
@@ -128,6 +162,7 @@ def run_calms21_task1(
     out: str | Path | None = None,
     trust_pickle: bool = False,
     callback: Callable[[Any], Any] | None = None,
+    window: int | None = None,
 ) -> dict:
     """Run the CalMS21 task-1 protocol: train on train, score on test.
 
@@ -140,17 +175,19 @@ def run_calms21_task1(
         Model preset; default ``"tiny"`` when ``quick`` else ``"small"``.
     train_config
         A ``TrainConfig``; default: a short run when ``quick`` (20 steps),
-        else 4000 steps of batch 32, window 128, balanced class weights.
+        else 4000 steps of batch 32, balanced class weights.
     quick
         Smoke settings (tiny model, few steps): checks the pipeline, not accuracy.
     init
-        Optional pretrained run (folder or ``TrainedRun``) to fine-tune from.
+        Optional pretrained ``TrainedRun`` (or model) to fine-tune from.
     out
         Optional training folder (checkpoints, the saved model).
     trust_pickle
         Allow reading the pickled ``.npy`` files.
     callback
         Called with every ``TrainEvent``.
+    window
+        Frames per window; default 64 when ``quick``, else 128.
 
     Returns
     -------
@@ -160,50 +197,33 @@ def run_calms21_task1(
         ``macro_f1_all_classes``, ``accuracy``, ``references`` (the published
         points), ``n_train_sequences``, ``n_train_frames``,
         ``n_test_sequences``, ``n_test_frames``, ``train_file``, ``test_file``,
-        ``preset``, ``train_config``, ``quick``.
+        ``preset``, ``train_config``, ``window``, ``quick``.
     """
     import dataclasses
 
-    from .inference import predict_frames
-    from .io.calms21 import load_calms21
-    from .train import finetune_frames, run_to_end
+    from ..train import finetune_frames, run_to_end
 
     train_path, test_path = find_calms21_task1(data_dir)
-    train = load_calms21(train_path, trust_pickle=trust_pickle)
-    test = load_calms21(test_path, trust_pickle=trust_pickle)
-    for path, items in ((train_path, train), (test_path, test)):
-        if any(lab is None for _, lab in items):
-            raise FileProblemError(path, "a sequence has no annotations")
-    names = train[0][1].names
-    for path, items in ((train_path, train), (test_path, test)):
-        if any(lab.names != names for _, lab in items):
-            raise FileProblemError(path, f"vocabularies differ from {names}")
+    train, test, names = load_calms21_task1(train_path, test_path, trust_pickle)
     preset = preset or ("tiny" if quick else "small")
-    tc = train_config or _default_train_config(quick)
+    tc = train_config or default_train_config(quick)
+    window = window or (64 if quick else 128)
     log.info("CalMS21 task 1: %d train, %d test sequences", len(train), len(test))
-    result = run_to_end(
-        finetune_frames(
-            [p for p, _ in train],
-            [lab for _, lab in train],
-            init,
-            config=preset,
-            train_config=tc,
-            out=out,
-            background="other",
-        ),
-        callback,
+    gen = finetune_frames(
+        [p for p, _ in train],
+        [lab for _, lab in train],
+        init,
+        config=preset,
+        train_config=tc,
+        out=out,
+        background="other",
+        window=window,
     )
-    model, tokenizer = result.model, result.tokenizer
-    y_true, probs = [], []
-    for poses, labels in test:
-        pred = predict_frames(model, tokenizer, poses, window=tc.window)
-        order = [pred.names.index(n) for n in names]
-        probs.append(np.asarray(pred.probabilities)[:, order])
-        y_true.append(np.asarray(labels.values).argmax(axis=1))
-    scores = _score(np.concatenate(y_true), np.concatenate(probs), names)
+    result = run_to_end(gen, callback)
+    y_true, probs = predict_test(result.model, result.tokenizer, test, names, window)
     return {
         "task": "calms21_task1",
-        **scores,
+        **score_calms21_task1(y_true, probs, names),
         "references": CALMS21_TASK1_REFERENCES,
         "n_train_sequences": len(train),
         "n_train_frames": int(sum(p.n_frames for p, _ in train)),
@@ -213,6 +233,7 @@ def run_calms21_task1(
         "test_file": str(test_path),
         "preset": preset,
         "train_config": dataclasses.asdict(tc),
+        "window": window,
         "quick": bool(quick),
     }
 
@@ -241,33 +262,3 @@ def format_calms21_task1(result: dict) -> str:
     if result.get("quick"):
         lines.append("(quick settings: a pipeline check, not a measurement)")
     return "\n".join(lines)
-
-
-def run_benchmark_cli(
-    name: str,
-    data_dir: str | Path,
-    out: str | Path | None = None,
-    quick: bool = False,
-    trust_pickle: bool = False,
-) -> str:
-    """Entry for ``behavert benchmark NAME --data DIR [--out DIR] [--quick]``.
-
-    Runs the benchmark, writes ``<out>/<task>.json`` (and trains under
-    ``<out>/run``) when ``out`` is given, and returns the printable table.
-
-    Raises
-    ------
-    ConfigError
-        For an unknown benchmark name.
-    """
-    if name.lower() not in ("calms21", "calms21_task1"):
-        raise ConfigError(f"unknown benchmark {name!r}; choose 'calms21'")
-    run_dir = Path(out) / "run" if out is not None else None
-    result = run_calms21_task1(
-        data_dir, quick=quick, out=run_dir, trust_pickle=trust_pickle
-    )
-    if out is not None:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        target = Path(out) / f"{result['task']}.json"
-        target.write_text(json.dumps(result, indent=2, default=str))
-    return format_calms21_task1(result)

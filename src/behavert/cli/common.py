@@ -1,0 +1,184 @@
+"""What every command shares: arguments, progress bars and the file adapters.
+
+The adapters here turn what a user types (paths) into the objects the core
+takes: pose files into ``Poses``, label files into ``FrameLabels`` (with the
+one "one label file per pose file" check), run folders into a model and its
+tokenizer (``resolve_run`` + ``load_run``), and results into JSON files.
+Heavy modules (torch, transformers) are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import BehavertError
+
+__all__ = [
+    "ProgressBar",
+    "add_common",
+    "drive",
+    "load_labels",
+    "load_model",
+    "load_poses_files",
+    "recording_name",
+    "train_config",
+    "trained_run",
+    "window_settings",
+    "write_json",
+]
+
+
+# --------------------------------------------------------------- arguments
+def add_common(p: argparse.ArgumentParser, *, training: bool = False) -> None:
+    """The options every command shares (``training``: the optimisation ones)."""
+    p.add_argument("--likelihood-threshold", type=float, default=None)
+    if training:
+        p.add_argument("--preset", default="small", choices=["tiny", "small", "base"])
+        p.add_argument("--steps", type=int, default=None, help="optimisation steps")
+        p.add_argument("--batch-size", type=int, default=None)
+        p.add_argument("--lr", type=float, default=None)
+        p.add_argument("--window", type=int, default=None, help="frames per window")
+        p.add_argument("--stride", type=int, default=None)
+        p.add_argument("--seed", type=int, default=None)
+        p.add_argument("--device", default=None, help="auto, cpu, cuda, mps")
+        p.add_argument("--checkpoint-every", type=int, default=None)
+    else:
+        p.add_argument("--batch-size", type=int, default=16)
+
+
+def train_config(args: argparse.Namespace, **defaults: Any):
+    """A ``TrainConfig`` from the training options over ``defaults``."""
+    from ..train.config import TrainConfig
+
+    fields = {
+        "lr": args.lr,
+        "batch_size": args.batch_size,
+        "max_steps": args.steps,
+        "seed": args.seed,
+        "device": args.device,
+        "checkpoint_every": args.checkpoint_every,
+    }
+    values = {**defaults, **{k: v for k, v in fields.items() if v is not None}}
+    return TrainConfig(**values)
+
+
+def window_settings(args: argparse.Namespace) -> dict[str, int | None]:
+    """``window`` / ``stride`` keywords of pretrain, finetune_* and transfer.
+
+    They are architecture settings (the new model's ``BehavertConfig``), not
+    ``TrainConfig`` fields; None keeps the initial model's or the default.
+    """
+    return {"window": args.window, "stride": args.stride}
+
+
+# ---------------------------------------------------------------- progress
+class ProgressBar:
+    """A tqdm bar fed with ``TrainEvent``s (``update``) or counts (``count``)."""
+
+    def __init__(self, desc: str, unit: str = "step") -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(desc=desc, unit=unit, dynamic_ncols=True)
+
+    def count(self, done: int, total: int) -> None:
+        """A ``progress(done, total)`` callback."""
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def update(self, event) -> None:
+        """A ``TrainEvent`` callback: step, loss and validation metrics."""
+        bar = self.bar
+        if bar.total != event.total:
+            bar.total = event.total
+        bar.n = event.step
+        post = {"loss": f"{event.loss:.4f}"}
+        post.update(
+            {k: f"{v:.3f}" for k, v in event.metrics.items() if k.startswith("val/")}
+        )
+        bar.set_postfix(post, refresh=False)
+        bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def drive(gen, desc: str):
+    """Run a training generator with a progress bar; return its ``TrainedRun``."""
+    from ..train.loop import run_to_end
+
+    bar = ProgressBar(desc)
+    try:
+        return run_to_end(gen, bar.update)
+    finally:
+        bar.close()
+
+
+# ---------------------------------------------------------------- adapters
+def load_poses_files(paths: Sequence[str | Path], threshold: float | None = None):
+    """``Poses`` of every file (any format ``load_poses`` reads)."""
+    from ..io.load import load_poses
+
+    return [load_poses(p, likelihood_threshold=threshold) for p in paths]
+
+
+def load_labels(paths: Sequence[str | Path], poses_list: Sequence) -> list:
+    """``FrameLabels`` of one label file per pose file, in the same order.
+
+    Raises
+    ------
+    BehavertError
+        When the numbers of label and pose files differ.
+    """
+    from ..io.labels import load_frame_labels
+
+    if len(paths) != len(poses_list):
+        raise BehavertError(
+            f"{len(poses_list)} pose files but {len(paths)} label files: "
+            "give one --labels file per pose file, in the same order"
+        )
+    return [
+        load_frame_labels(lp, n_frames=p.n_frames, fps=p.fps)
+        for lp, p in zip(paths, poses_list)
+    ]
+
+
+def load_model(path: str | Path) -> tuple[Any, Any, dict]:
+    """``(model, tokenizer, meta)`` of the run a user means by ``path``."""
+    from ..train.run import load_run, resolve_run
+
+    return load_run(resolve_run(path))
+
+
+def trained_run(path: str | Path):
+    """The run at ``path`` as a ``TrainedRun`` (to fine-tune or transfer from)."""
+    from ..train.loop import TrainedRun
+
+    model, tokenizer, _ = load_model(path)
+    return TrainedRun(model=model, tokenizer=tokenizer)
+
+
+def recording_name(poses, i: int) -> str:
+    """The file stem of a recording, or ``recording<i>`` when it has no file."""
+    return poses.path.stem if poses.path is not None else f"recording{i}"
+
+
+def _plain(obj: Any) -> Any:
+    """JSON fallback: numpy scalars and arrays as numbers, anything else as text."""
+    tolist = getattr(obj, "tolist", None)
+    return tolist() if callable(tolist) else str(obj)
+
+
+def write_json(path: str | Path, data: dict, *, sort_keys: bool = True) -> Path:
+    """Write ``data`` as indented JSON, atomically."""
+    from ..io.atomic import atomic_path
+
+    path = Path(path)
+    text = json.dumps(data, indent=2, sort_keys=sort_keys, default=_plain)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+    return path

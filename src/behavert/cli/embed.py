@@ -1,0 +1,35 @@
+"""``behavert embed RUN POSES... --out DIR``: final-layer tokens per frame (.npy)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import add_common, load_model, load_poses_files, recording_name
+
+
+def register(sub) -> None:
+    p = sub.add_parser("embed", help="final-layer tokens per frame (.npy)")
+    p.add_argument("run")
+    p.add_argument("poses", nargs="+")
+    p.add_argument("--out", required=True, help="output folder")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..inference import embed
+    from ..io.atomic import atomic_path
+
+    model, tokenizer, _ = load_model(args.run)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for i, poses in enumerate(load_poses_files(args.poses, args.likelihood_threshold)):
+        tokens = embed(model, tokenizer, poses, batch_size=args.batch_size)
+        path = out / f"{recording_name(poses, i)}_embedding.npy"
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.save(fh, tokens, allow_pickle=False)
+        print(f"wrote {path} {tokens.shape}")
+    return 0

@@ -1,0 +1,24 @@
+"""``behavert info POSES...``: summarise pose files."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import add_common, load_poses_files
+
+
+def register(sub) -> None:
+    p = sub.add_parser("info", help="summarise pose files")
+    p.add_argument("poses", nargs="+")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    for poses in load_poses_files(args.poses, args.likelihood_threshold):
+        print(poses)
+        print(f"  keypoints: {', '.join(poses.keypoints)}")
+        print(f"  video: {poses.video}")
+        missing = 100.0 * float((poses.position != poses.position).any(-1).mean())
+        print(f"  missing points: {missing:.1f} %")
+    return 0

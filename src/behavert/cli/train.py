@@ -1,0 +1,66 @@
+"""``behavert train POSES... --labels ... | --groups CSV --out DIR``: fine-tune."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..errors import BehavertError
+from .common import (
+    add_common,
+    drive,
+    load_labels,
+    load_poses_files,
+    train_config,
+    trained_run,
+    window_settings,
+)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="fine-tune a frame or sequence classifier")
+    p.add_argument("poses", nargs="+")
+    p.add_argument("--labels", nargs="+", help="frame labels, one file per pose file")
+    p.add_argument("--groups", help="CSV mapping recording to group (sequence task)")
+    p.add_argument("--init", help="a pretrained run folder")
+    p.add_argument("--out", required=True, help="run folder")
+    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--eval-every", type=int, default=25)
+    p.add_argument("--patience", type=int, default=8)
+    add_common(p, training=True)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..train import finetune_frames, finetune_sequences
+
+    poses_list = load_poses_files(args.poses, args.likelihood_threshold)
+    if args.groups:
+        from ..io.labels import load_sequence_labels
+
+        targets, finetune = load_sequence_labels(args.groups), finetune_sequences
+    elif args.labels:
+        targets, finetune = load_labels(args.labels, poses_list), finetune_frames
+    else:
+        raise BehavertError("train needs --labels (frame labels) or --groups")
+    tc = train_config(
+        args,
+        val_fraction=args.val_fraction,
+        eval_every=args.eval_every,
+        early_stopping_patience=args.patience,
+        class_weights="balanced",
+    )
+    gen = finetune(
+        poses_list,
+        targets,
+        init=trained_run(args.init) if args.init else None,
+        config=args.preset,
+        train_config=tc,
+        out=args.out,
+        **window_settings(args),
+    )
+    result = drive(gen, "train")
+    print(f"model written to {Path(args.out) / 'model'}")
+    print(json.dumps(result.metrics, indent=2))
+    return 0

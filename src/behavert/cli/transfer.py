@@ -1,0 +1,52 @@
+"""``behavert transfer RUN --to POSES... --out DIR``: a run to another skeleton."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import (
+    add_common,
+    drive,
+    load_labels,
+    load_poses_files,
+    train_config,
+    trained_run,
+    window_settings,
+)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("transfer", help="adapt a run to another skeleton")
+    p.add_argument("run", help="the pretrained run of the source skeleton")
+    p.add_argument("--to", nargs="+", required=True, help="pose files, new skeleton")
+    p.add_argument("--out", required=True, help="run folder")
+    p.add_argument("--mapping", help="keypoint mapping file (.yaml or .csv)")
+    p.add_argument("--labels", nargs="+", help="frame labels to fine-tune on")
+    p.add_argument("--realign-steps", type=int, default=100)
+    add_common(p, training=True)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the source run, the new skeleton's poses (and labels), transfer."""
+    from ..data.mapping import load_mapping
+    from ..train.transfer import transfer
+
+    source = trained_run(args.run)
+    poses_list = load_poses_files(args.to, args.likelihood_threshold)
+    labels = load_labels(args.labels, poses_list) if args.labels else None
+    gen = transfer(
+        source,
+        target_poses_list=poses_list,
+        mapping=load_mapping(args.mapping) if args.mapping else None,
+        labels_list=labels,
+        realign_steps=args.realign_steps,
+        train_config=train_config(args, checkpoint_every=100),
+        out=args.out,
+        background="other",
+        **window_settings(args),
+    )
+    drive(gen, "transfer")
+    print(f"transferred model written to {Path(args.out) / 'model'}")
+    return 0
