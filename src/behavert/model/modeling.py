@@ -320,16 +320,29 @@ def _dropout(config: BehavertConfig) -> nn.Dropout:
     return nn.Dropout(config.hidden_dropout_prob if p is None else p)
 
 
-class BehavertForFrameClassification(BehavertPreTrainedModel):
-    """One behaviour prediction per frame (like ``BertForTokenClassification``)."""
+class BehavertClassifier(BehavertPreTrainedModel):
+    """The encoder, dropout and a linear classifier over ``labels_field`` classes.
+
+    The shared body of the frame and sequence heads; subclasses name the
+    config field holding their class names and define ``forward``.
+    """
+
+    labels_field = ""
 
     def __init__(self, config: BehavertConfig) -> None:
         super().__init__(config)
-        n_classes = _n_classes(config.frame_labels, "frame_labels")
+        field = self.labels_field
+        n_classes = _n_classes(getattr(config, field), field)
         self.behavert = BehavertModel(config)
         self.dropout = _dropout(config)
         self.classifier = nn.Linear(config.hidden_size, n_classes)
         self.post_init()
+
+
+class BehavertForFrameClassification(BehavertClassifier):
+    """One behaviour prediction per frame (like ``BertForTokenClassification``)."""
+
+    labels_field = "frame_labels"
 
     def forward(
         self,
@@ -387,16 +400,10 @@ class BehavertForFrameClassification(BehavertPreTrainedModel):
         )
 
 
-class BehavertForSequenceClassification(BehavertPreTrainedModel):
+class BehavertForSequenceClassification(BehavertClassifier):
     """One prediction per window from the [CLS] state (e.g. genotype)."""
 
-    def __init__(self, config: BehavertConfig) -> None:
-        super().__init__(config)
-        n_classes = _n_classes(config.sequence_labels, "sequence_labels")
-        self.behavert = BehavertModel(config)
-        self.dropout = _dropout(config)
-        self.classifier = nn.Linear(config.hidden_size, n_classes)
-        self.post_init()
+    labels_field = "sequence_labels"
 
     def forward(
         self,
