@@ -22,7 +22,7 @@ CORE = [
     "behavert.inference.importance",
     "behavert.analysis",
     "behavert.report",
-    "behavert.figures",
+    "behavert.report.figures",
     "behavert.demo",
     "behavert.cli",
 ]

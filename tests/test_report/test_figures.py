@@ -1,4 +1,4 @@
-"""Tests for behavert.figures (Agg Figure objects, colour rules, atomic saving)."""
+"""Tests for behavert.report.figures (Agg Figure objects, colour rules, atomic saving)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from behavert.figures import (
-    GREY,
+from behavert.colors import NONE_COLOR, category_colors, motif_color
+from behavert.report.figures import (
     attention_curve,
-    behaviour_colours,
     embedding_map,
     ethogram,
-    motif_colours,
     motif_statistics,
     save_figure,
 )
+
+GREY = to_rgba(NONE_COLOR)
 
 
 @pytest.fixture
@@ -43,12 +43,16 @@ def frames():
 
 
 def test_colour_rules():
-    c = motif_colours(22)
-    assert c.shape == (22, 4)
-    np.testing.assert_allclose(c[20], c[0])  # tab20 cycles
-    colours = behaviour_colours(["other", "idle", "approach"])
-    assert colours["other"] == GREY
+    c = [motif_color(m) for m in range(22)]
+    assert len(set(c)) == 20 and c[20] == c[0]  # 20 colours, cycled
+    assert motif_color(-1) == NONE_COLOR
+    colours = category_colors(["other", "idle", "approach"])
+    assert colours["other"] == NONE_COLOR
     assert to_rgba(colours["idle"]) != to_rgba(colours["approach"])
+    # a background class takes no colour: the behaviours keep theirs
+    assert category_colors(["idle", "approach"]) == {
+        k: v for k, v in colours.items() if k != "other"
+    }
 
 
 def test_ethogram_bands_hold_the_codes(frames):
@@ -108,7 +112,7 @@ def test_save_figure_writes_png_and_svg_atomically(frames, tmp_path):
 
 def test_figures_do_not_import_pyplot():
     code = (
-        "import sys, behavert.figures, behavert.report; "
+        "import sys, behavert.report.figures, behavert.report; "
         "assert 'matplotlib.pyplot' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

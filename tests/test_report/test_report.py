@@ -42,13 +42,15 @@ def test_frames_table_follows_the_contract(analysis, synthetic_rec):
     n = synthetic_rec.n_frames
     assert list(f.index) == list(range(n))
     assert (f["frame"].to_numpy() == synthetic_rec.poses.frame_index).all()
-    assert f["attention"].min() >= 0 and f["attention"].max() == pytest.approx(1.0)
+    # frame_importance's own scale (sums to 1): no second normalisation
+    assert f["attention"].min() >= 0 and f["attention"].sum() == pytest.approx(1.0)
     assert set(f["motif"]) <= {-1, 0, 1, 2}
     assert set(f["motif_name"]) <= set(BEHAVIOURS) | {"none"}
     assert np.isfinite(f[["pc1", "pc2"]].to_numpy()).all()
     probs = f[[f"p_{b}" for b in BEHAVIOURS]].to_numpy()
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
     assert (f["uncertainty"] == 1 - probs.max(axis=1)).all()
+    assert result.classes == tuple(BEHAVIOURS)  # the class names, carried as data
     assert set(f["behaviour"]) <= set(BEHAVIOURS)
     assert steps[-1] == (4, 4)
     assert result.info["importance"] == "grad"
@@ -180,3 +182,19 @@ def test_run_analyze_cli_end_to_end(seq_model, frame_model, tokenizer, tmp_path)
     assert summary["info"]["motif_names_from"] == "labels"
     frames = pd.read_csv(out / "synthetic_ko_frames.csv")
     assert len(frames) == 120 and "behaviour" in frames
+
+
+def test_the_steps_give_the_arrays_of_analyze_runs(
+    analysis, seq_model, tokenizer, synthetic_rec
+):
+    from behavert.report import cluster_motifs, embed_recordings, recording_importance
+
+    result, _ = analysis
+    poses = synthetic_rec.poses
+    scores, method = recording_importance(seq_model, tokenizer, poses, stride=32)
+    assert method == "grad"
+    np.testing.assert_allclose(scores, result.frames["attention"])
+    tokens = embed_recordings(seq_model, tokenizer, [poses], stride=32)
+    motifs = cluster_motifs(tokens, n_motifs=3)
+    np.testing.assert_array_equal(motifs.labels[0], result.frames["motif"])
+    assert motifs.names == [f"motif {m}" for m in range(3)]

@@ -1,18 +1,17 @@
-"""Figures of an analysis: ethogram, attention curve, embedding map, motif stats.
+"""The figures writer: ethogram, attention curve, embedding map, motif stats.
 
 Matplotlib with the Agg canvas and `matplotlib.figure.Figure` objects only:
 no ``pyplot``, so no global figure state and no GUI backend. Every function
-takes tables from `behavert.report` and returns a ``Figure``; `save_figure`
-writes it as PNG and SVG atomically.
+takes tables of `behavert.report` and returns a ``Figure``; `save_figure`
+writes it as PNG and SVG atomically and `write_figures` writes every figure
+of an analysis.
 
-Colour rules (the same in every figure):
-
-- motifs: motif ``m`` has colour ``m`` of matplotlib's ``tab20`` (cycled),
-  "no motif" (``-1``) is light grey;
-- behaviours (predictions and annotations): class ``i`` of the class list has
-  colour ``i`` of ``tab10`` (cycled); ``other``/``none`` are light grey;
-- attention: the curve is drawn in black over the frames' importance (0..1);
-  frames of a highlighted behaviour are shaded in that behaviour's colour.
+Colours are those of `behavert.colors`, the same as in the napari layers and
+the timeline: motif ``m`` is `motif_color` ``(m)`` ("no motif" grey);
+behaviours (predictions and annotations) take `category_colors` of the class
+list (``other``/``none`` grey); the attention curve is black over the frames'
+importance (which sums to 1 over the recording), and frames of a highlighted
+behaviour are shaded.
 """
 
 from __future__ import annotations
@@ -22,46 +21,35 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .io.atomic import atomic_path
+from ..colors import (
+    CATEGORY_PALETTE,
+    GROUP_PALETTE,
+    NONE_COLOR,
+    category_colors,
+    motif_color,
+)
+from ..io.atomic import atomic_path
+from .results import RecordingAnalysis, RunsAnalysis
+from .statistics import pooled_transitions
 
 __all__ = [
-    "GREY",
     "attention_curve",
-    "behaviour_colours",
     "embedding_map",
     "ethogram",
-    "motif_colours",
     "motif_statistics",
     "save_figure",
+    "write_figures",
 ]
 
-GREY = (0.85, 0.85, 0.85, 1.0)
-_BACKGROUND = ("other", "none", "background", "")
 
-
-def motif_colours(n: int) -> np.ndarray:
-    """``(n, 4)`` RGBA colours of motifs ``0 .. n - 1`` (``tab20``, cycled)."""
-    cmap = colormaps["tab20"]
-    return np.array([cmap(i % 20) for i in range(n)]).reshape(n, 4)
-
-
-def behaviour_colours(names: Sequence[str]) -> dict[str, tuple]:
-    """Colour of every behaviour name: ``tab10`` by class order, grey background."""
-    cmap = colormaps["tab10"]
-    out, i = {}, 0
-    for name in names:
-        if str(name).lower() in _BACKGROUND:
-            out[name] = GREY
-        else:
-            out[name] = cmap(i % 10)
-            i += 1
-    return out
+def _motif_rgba(k: int) -> np.ndarray:
+    """``(k + 1, 4)`` RGBA of motifs ``0 .. k - 1``, then the "none" grey."""
+    return np.array([to_rgba(motif_color(m)) for m in [*range(k), -1]])
 
 
 def _new(width: float, height: float, rows: int = 1, cols: int = 1, **kw):
@@ -111,8 +99,9 @@ def ethogram(
     annotations
         ``(time,)`` annotated behaviour name per frame (optional band).
     class_names
-        Order of behaviour colours (default: the ``p_<class>`` columns'
-        order, then first appearance in predictions and annotations).
+        The class list whose order gives the behaviour colours (e.g.
+        `RecordingAnalysis.classes`); names not in it follow in order of first
+        appearance in the predictions and annotations.
     title
         Figure title.
 
@@ -122,14 +111,14 @@ def ethogram(
     """
     t, xlabel = _time(frames, fps)
     rows = []
-    names = list(class_names or [])
-    names += [c[2:] for c in frames.columns if c.startswith("p_")]
+    names = [str(n) for n in class_names or []]
     for col in (
         frames.get("behaviour", []),
         annotations if annotations is not None else [],
     ):
-        names += [n for n in pd.unique(pd.Series(col, dtype=object)) if n not in names]
-    bcol = behaviour_colours(names)
+        seen = pd.unique(pd.Series(col, dtype=object).astype(str))
+        names += [n for n in seen if n not in names]
+    bcol = {n: to_rgba(c) for n, c in category_colors(names).items()}
     if "behaviour" in frames:
         rows.append(("predicted", frames["behaviour"].astype(str).to_numpy()))
     if annotations is not None:
@@ -140,12 +129,12 @@ def ethogram(
     for y, (label, values) in enumerate(rows):
         lut = {n: i for i, n in enumerate(bcol)}
         codes = np.array([lut.get(v, 0) for v in values])
-        palette = np.array([to_rgba(c) for c in bcol.values()] or [GREY])
+        palette = np.array(list(bcol.values()) or [to_rgba(NONE_COLOR)])
         _band(ax, codes, palette, y, t)
         labels.append(label)
     motif = frames["motif"].to_numpy(int)
     k = int(motif.max(initial=-1)) + 1
-    palette = np.vstack([motif_colours(k), [GREY]])
+    palette = _motif_rgba(k)
     _band(ax, np.where(motif >= 0, motif, k), palette, len(rows), t)
     labels.append("motif")
     ax.set_yticks(range(len(labels)), labels)
@@ -153,9 +142,7 @@ def ethogram(
     ax.set_xlabel(xlabel)
     handles = [Patch(color=c, label=n) for n, c in bcol.items()]
     mnames = _motif_names(frames, k)
-    handles += [
-        Patch(color=motif_colours(k)[m], label=f"M{m}: {mnames[m]}") for m in range(k)
-    ]
+    handles += [Patch(color=palette[m], label=f"M{m}: {mnames[m]}") for m in range(k)]
     if handles:
         ax.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7
@@ -208,23 +195,19 @@ def attention_curve(
             0,
             1,
             where=np.asarray(highlight, dtype=bool),
-            color=colormaps["tab10"](1),
+            color=CATEGORY_PALETTE[1],
             alpha=0.3,
             step="mid",
             transform=ax.get_xaxis_transform(),
             label=highlight_label,
             linewidth=0,
         )
-    ax.plot(
-        t,
-        frames["attention"].to_numpy(float),
-        color="black",
-        lw=0.8,
-        label="importance",
-    )
+    importance = frames["attention"].to_numpy(float)
+    ax.plot(t, importance, color="black", lw=0.8, label="importance")
+    top = float(np.nanmax(importance)) if len(importance) else 0.0
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("importance (max 1)")
-    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("importance (sums to 1)")
+    ax.set_ylim(0, 1.05 * top if top > 0 else 1.0)
     ax.set_xlim(t[0] if len(t) else 0, t[-1] if len(t) else 1)
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title(title or "Frame importance for the decision")
@@ -242,14 +225,13 @@ def embedding_map(frames: pd.DataFrame, title: str | None = None) -> Figure:
     ax = axes[0, 0]
     motif = frames["motif"].to_numpy(int)
     k = int(motif.max(initial=-1)) + 1
-    colours = np.vstack([motif_colours(k), [GREY]])[np.where(motif >= 0, motif, k)]
+    palette = _motif_rgba(k)
+    colours = palette[np.where(motif >= 0, motif, k)]
     ax.scatter(
         frames["pc1"], frames["pc2"], c=colours, s=4, linewidths=0, rasterized=True
     )
     names = _motif_names(frames, k)
-    handles = [
-        Patch(color=motif_colours(k)[m], label=f"M{m}: {names[m]}") for m in range(k)
-    ]
+    handles = [Patch(color=palette[m], label=f"M{m}: {names[m]}") for m in range(k)]
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="best")
     ax.set_xlabel("PC1 of final-layer tokens")
@@ -292,7 +274,6 @@ def motif_statistics(
     names = sorted(g.unique().tolist(), key=str)
     x = np.arange(usage.shape[1])
     width = 0.8 / max(len(names), 1)
-    cmap = colormaps["Set2"]
     for j, name in enumerate(names):
         block = usage[g == name].to_numpy(float)
         mean = block.mean(axis=0)
@@ -302,7 +283,7 @@ def motif_statistics(
             mean,
             width,
             yerr=sem,
-            color=cmap(j % 8),
+            color=GROUP_PALETTE[j % len(GROUP_PALETTE)],
             label=f"{name} (n={len(block)})",
             capsize=2,
         )
@@ -339,3 +320,53 @@ def save_figure(fig: Figure, stem: str | Path, dpi: int = 120) -> list[Path]:
             fig.savefig(tmp, format=suffix[1:], dpi=dpi)
         out.append(path)
     return out
+
+
+def _recording_figures(rec: RecordingAnalysis, annotations=None) -> dict[str, Figure]:
+    fps = rec.info.get("fps")
+    usage = rec.motif_stats["usage"].set_index("name")["frames"].to_frame(rec.name).T
+    method = rec.info.get("importance")
+    return {
+        "ethogram": ethogram(
+            rec.frames, fps, annotations, rec.classes, title=f"Ethogram: {rec.name}"
+        ),
+        "attention": attention_curve(
+            rec.frames, fps, title=f"Frame importance ({method}): {rec.name}"
+        ),
+        "embedding": embedding_map(rec.frames, title=f"Motifs: {rec.name}"),
+        "motifs": motif_statistics(
+            usage, rec.motif_stats["transitions"], title=rec.name
+        ),
+    }
+
+
+def write_figures(
+    result: RecordingAnalysis | RunsAnalysis,
+    out: Path,
+    annotations: Sequence[Sequence[str] | None] | None = None,
+) -> list[Path]:
+    """Write every figure of an analysis as PNG and SVG into ``out``.
+
+    Per recording ``<name>``: ``<name>_ethogram``, ``_attention``,
+    ``_embedding`` and ``_motifs``; for a `RunsAnalysis` also
+    ``motif_statistics`` (usage per group, pooled transitions).
+
+    Parameters
+    ----------
+    annotations
+        Optional per recording ``(time,)`` annotated behaviour names for the
+        ethograms.
+    """
+    runs = isinstance(result, RunsAnalysis)
+    recordings = result.recordings if runs else [result]
+    notes = list(annotations) if annotations is not None else [None] * len(recordings)
+    written: list[Path] = []
+    for rec, note in zip(recordings, notes):
+        for kind, fig in _recording_figures(rec, note).items():
+            written += save_figure(fig, out / f"{rec.name}_{kind}")
+    if runs:
+        fig = motif_statistics(
+            result.usage, pooled_transitions(result.recordings), result.groups
+        )
+        written += save_figure(fig, out / "motif_statistics")
+    return written
