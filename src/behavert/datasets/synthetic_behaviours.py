@@ -242,6 +242,109 @@ def _posture_ramp(n: int, k: int = 5) -> np.ndarray:
     return np.minimum(up, up[::-1])
 
 
+@dataclass
+class _Scene:
+    """What every bout of `simulate` reads and moves (one recording)."""
+
+    res: BodyTrack
+    intr: BodyTrack
+    arena: _Arena
+    rng: np.random.Generator
+    fps: float
+    body: float
+    sniff: np.ndarray
+    groom_yaw: np.ndarray
+    p_r: np.ndarray = None
+    h_r: float = 0.0
+    p_i: np.ndarray = None
+    h_i: float = 0.0
+
+    @property
+    def nose(self) -> float:
+        return 0.55 * self.body
+
+    @property
+    def tail(self) -> float:
+        return 0.45 * self.body
+
+
+def _bout_non_social(sc: _Scene, sl: slice, n: int, beh: int, nxt: int) -> None:
+    """Rearing / grooming / idle resident; the intruder wanders off or waits."""
+    body = sc.body
+    _still(sc.res, sl, sc.p_r, sc.h_r)
+    ramp = _posture_ramp(n)
+    if beh == REARING:
+        sc.res.rear[sl] = ramp
+    elif beh == GROOMING:
+        sc.res.groom[sl] = ramp
+        sc.res.head_yaw[sl] = sc.groom_yaw[sl] * ramp
+    far = np.hypot(*(sc.p_i - sc.p_r)) > 3.2 * body
+    if nxt == APPROACH or not far or sc.rng.random() < 0.5:
+        cand = sc.arena.candidates()
+        gap = np.hypot(*(cand - sc.p_r).T)
+        target = cand[np.argmin(np.abs(gap - 3.8 * body))]
+        _walk(sc.intr, sl, sc.p_i, sc.h_i, target, sc.fps, vmax=3.0 * body)
+    else:
+        _still(sc.intr, sl, sc.p_i, sc.h_i)
+
+
+def _bout_approach(sc: _Scene, sl: slice, nxt: int) -> None:
+    """The resident walks up to the intruder (from behind before sniffing it)."""
+    _still(sc.intr, sl, sc.p_i, sc.h_i)
+    away = sc.p_r - sc.p_i
+    dist = float(np.hypot(*away))
+    target = sc.p_i + away / max(dist, 1e-6) * min(dist, 1.9 * sc.body)
+    if nxt in (ANOGENITAL, FOLLOWING):  # come in from behind
+        behind = sc.p_i - _unit(sc.h_i) * (sc.tail + 1.1 * sc.body)
+        if sc.arena.inside(behind):
+            target = behind
+    _walk(sc.res, sl, sc.p_r, sc.h_r, target, sc.fps, vmax=3.0 * sc.body)
+
+
+def _bout_nose_to_nose(sc: _Scene, sl: slice, n: int) -> None:
+    """Both animals face each other, noses touching; the resident sniffs."""
+    base = _angle(sc.p_r - sc.p_i)
+    for delta in (0.0, 0.5, -0.5, 1.0, -1.0, 1.6, -1.6, 2.4, -2.4, np.pi):
+        u = _unit(base + delta)
+        target = sc.p_i + u * (2 * sc.nose + 0.05 * sc.body)
+        if sc.arena.inside(target):
+            break
+    _still(sc.intr, sl, sc.p_i, sc.h_i, turn_to=_angle(u))
+    _settle(sc.res, sl, sc.p_r, sc.h_r, target, _angle(-u), sc.body, sc.fps)
+    sc.res.head_yaw[sl] = sc.sniff[sl] * _ease(n, 8)
+
+
+def _bout_anogenital(sc: _Scene, sl: slice, n: int) -> None:
+    """The resident's nose at the intruder's tail base."""
+    _still(sc.intr, sl, sc.p_i, sc.h_i)
+    for _ in range(10):
+        h_new = sc.h_i + sc.rng.uniform(-0.5, 0.5)
+        target = sc.p_i - _unit(sc.h_i) * sc.tail - _unit(h_new) * sc.nose
+        if sc.arena.inside(target):
+            break
+    _settle(sc.res, sl, sc.p_r, sc.h_r, target, h_new, sc.body, sc.fps)
+    sc.res.head_yaw[sl] = sc.sniff[sl] * _ease(n, 10)
+
+
+def _bout_following(sc: _Scene, sl: slice, n: int) -> None:
+    """The intruder walks away; the resident trails it."""
+    body, p_i, arena = sc.body, sc.p_i, sc.arena
+    want = sc.rng.uniform(1.2, 2.2) * body * n / sc.fps
+    cand = arena.candidates(16)
+    dirs = cand - p_i
+    behind = p_i[None] - dirs / np.hypot(*dirs.T)[:, None] * 1.7 * body
+    ok = np.all((behind >= arena.lo) & (behind <= arena.hi), axis=1)
+    cost = np.abs(np.hypot(*dirs.T) - want) + 1e6 * ~ok
+    target = cand[np.argmin(cost)]
+    _walk(sc.intr, sl, p_i, sc.h_i, target, sc.fps, vmax=2.5 * body)
+    h_follow = _angle(target - p_i)
+    trail = arena.clip(sc.intr.centre[sl] - _unit(h_follow) * 1.7 * body)
+    gap = float(np.hypot(*(trail[0] - sc.p_r)))
+    w = _ease(n, int(np.clip(gap / (0.1 * body), 10, n // 2)))[:, None]
+    sc.res.centre[sl] = sc.p_r + w * (trail - sc.p_r)
+    sc.res.heading[sl] = sc.h_r + _wrap(h_follow - sc.h_r) * w[:, 0]
+
+
 def simulate(
     behaviour: np.ndarray,
     start: np.ndarray,
@@ -260,80 +363,39 @@ def simulate(
         Body states, ``(time, ...)`` arrays (see :class:`BodyTrack`).
     """
     n_frames = int(stop[-1])
-    res, intr = BodyTrack.empty(n_frames), BodyTrack.empty(n_frames)
     arena = _Arena(arena_size, 0.6 * body, rng)
     p_r, p_i = arena.candidates(2)
     h_r, h_i = rng.uniform(-np.pi, np.pi, size=2)
-    nose, tail = 0.55 * body, 0.45 * body
     t = np.arange(n_frames) / fps
-    sniff = 0.12 * np.sin(2 * np.pi * 7.0 * t)
-    groom_yaw = 0.22 * np.sin(2 * np.pi * 3.5 * t)
+    sc = _Scene(
+        res=BodyTrack.empty(n_frames),
+        intr=BodyTrack.empty(n_frames),
+        arena=arena,
+        rng=rng,
+        fps=fps,
+        body=body,
+        sniff=0.12 * np.sin(2 * np.pi * 7.0 * t),
+        groom_yaw=0.22 * np.sin(2 * np.pi * 3.5 * t),
+        p_r=p_r,
+        h_r=h_r,
+        p_i=p_i,
+        h_i=h_i,
+    )
     for b, (beh, t0, t1) in enumerate(zip(behaviour, start, stop)):
-        sl = slice(int(t0), int(t1))
-        n = int(t1 - t0)
+        sl, n = slice(int(t0), int(t1)), int(t1 - t0)
         nxt = behaviour[b + 1] if b + 1 < len(behaviour) else IDLE
         if beh in NON_SOCIAL:
-            h_r = _still(res, sl, p_r, h_r)
-            ramp = _posture_ramp(n)
-            if beh == REARING:
-                res.rear[sl] = ramp
-            elif beh == GROOMING:
-                res.groom[sl] = ramp
-                res.head_yaw[sl] = groom_yaw[sl] * ramp
-            far = np.hypot(*(p_i - p_r)) > 3.2 * body
-            if nxt == APPROACH or not far or rng.random() < 0.5:
-                cand = arena.candidates()
-                gap = np.hypot(*(cand - p_r).T)
-                target = cand[np.argmin(np.abs(gap - 3.8 * body))]
-                _walk(intr, sl, p_i, h_i, target, fps, vmax=3.0 * body)
-            else:
-                _still(intr, sl, p_i, h_i)
+            _bout_non_social(sc, sl, n, beh, nxt)
         elif beh == APPROACH:
-            _still(intr, sl, p_i, h_i)
-            away = p_r - p_i
-            dist = float(np.hypot(*away))
-            target = p_i + away / max(dist, 1e-6) * min(dist, 1.9 * body)
-            if nxt in (ANOGENITAL, FOLLOWING):  # come in from behind
-                behind = p_i - _unit(h_i) * (tail + 1.1 * body)
-                if arena.inside(behind):
-                    target = behind
-            _walk(res, sl, p_r, h_r, target, fps, vmax=3.0 * body)
+            _bout_approach(sc, sl, nxt)
         elif beh == NOSE2NOSE:
-            base = _angle(p_r - p_i)
-            for delta in (0.0, 0.5, -0.5, 1.0, -1.0, 1.6, -1.6, 2.4, -2.4, np.pi):
-                u = _unit(base + delta)
-                target = p_i + u * (2 * nose + 0.05 * body)
-                if arena.inside(target):
-                    break
-            h_i = _still(intr, sl, p_i, h_i, turn_to=_angle(u))
-            _settle(res, sl, p_r, h_r, target, _angle(-u), body, fps)
-            res.head_yaw[sl] = sniff[sl] * _ease(n, 8)
+            _bout_nose_to_nose(sc, sl, n)
         elif beh == ANOGENITAL:
-            _still(intr, sl, p_i, h_i)
-            for _ in range(10):
-                h_new = h_i + rng.uniform(-0.5, 0.5)
-                target = p_i - _unit(h_i) * tail - _unit(h_new) * nose
-                if arena.inside(target):
-                    break
-            _settle(res, sl, p_r, h_r, target, h_new, body, fps)
-            res.head_yaw[sl] = sniff[sl] * _ease(n, 10)
+            _bout_anogenital(sc, sl, n)
         else:  # FOLLOWING
-            want = rng.uniform(1.2, 2.2) * body * n / fps
-            cand = arena.candidates(16)
-            dirs = cand - p_i
-            behind = p_i[None] - dirs / np.hypot(*dirs.T)[:, None] * 1.7 * body
-            ok = np.all((behind >= arena.lo) & (behind <= arena.hi), axis=1)
-            cost = np.abs(np.hypot(*dirs.T) - want) + 1e6 * ~ok
-            target = cand[np.argmin(cost)]
-            _walk(intr, sl, p_i, h_i, target, fps, vmax=2.5 * body)
-            h_follow = _angle(target - p_i)
-            trail = arena.clip(intr.centre[sl] - _unit(h_follow) * 1.7 * body)
-            gap = float(np.hypot(*(trail[0] - p_r)))
-            w = _ease(n, int(np.clip(gap / (0.1 * body), 10, n // 2)))[:, None]
-            res.centre[sl] = p_r + w * (trail - p_r)
-            res.heading[sl] = h_r + _wrap(h_follow - h_r) * w[:, 0]
-        p_r, h_r = res.centre[t1 - 1].copy(), float(res.heading[t1 - 1])
-        p_i, h_i = intr.centre[t1 - 1].copy(), float(intr.heading[t1 - 1])
-    res.centre[:] = arena.clip(res.centre)
-    intr.centre[:] = arena.clip(intr.centre)
-    return res, intr
+            _bout_following(sc, sl, n)
+        sc.p_r, sc.h_r = sc.res.centre[t1 - 1].copy(), float(sc.res.heading[t1 - 1])
+        sc.p_i, sc.h_i = sc.intr.centre[t1 - 1].copy(), float(sc.intr.heading[t1 - 1])
+    sc.res.centre[:] = arena.clip(sc.res.centre)
+    sc.intr.centre[:] = arena.clip(sc.intr.centre)
+    return sc.res, sc.intr

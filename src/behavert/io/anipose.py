@@ -14,7 +14,6 @@ animal, read as individual ``"individual_0"``.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -22,16 +21,9 @@ import numpy as np
 from ..errors import NotAPoseTableError
 from .load import register_loader
 from .poses import Poses
-from .validate import read_text_head
+from .validate import read_csv_header
 
 __all__ = ["anipose_bodyparts", "load_anipose", "sniff_anipose"]
-
-
-def _header(path: Path) -> list[str]:
-    lines = read_text_head(path, 1)
-    if not lines:
-        return []
-    return [c.strip() for c in next(csv.reader([lines[0]]))]
 
 
 def anipose_bodyparts(columns: list[str]) -> list[str]:
@@ -46,7 +38,7 @@ def anipose_bodyparts(columns: list[str]) -> list[str]:
 
 def sniff_anipose(path: Path) -> bool:
     """Return True for a CSV whose header has ``<bp>_x, <bp>_y, <bp>_z`` columns."""
-    return bool(anipose_bodyparts(_header(Path(path))))
+    return bool(anipose_bodyparts(read_csv_header(Path(path))))
 
 
 @register_loader("anipose", suffixes=(".csv",), sniff=sniff_anipose)
@@ -61,7 +53,7 @@ def load_anipose(path: str | Path) -> Poses:
     import pandas as pd
 
     path = Path(path)
-    columns = _header(path)
+    columns = read_csv_header(path)
     bodyparts = anipose_bodyparts(columns)
     if not bodyparts:
         raise NotAPoseTableError(path, "no '<bodypart>_x/_y/_z' columns")

@@ -13,7 +13,6 @@ animal (``"individual_0"``) whose keypoints are the full stems.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -21,16 +20,9 @@ import numpy as np
 from ..errors import NotAPoseTableError
 from .load import register_loader
 from .poses import Poses
-from .validate import read_text_head
+from .validate import read_csv_header
 
 __all__ = ["load_simba", "simba_pose_columns", "sniff_simba", "split_animals"]
-
-
-def _header(path: Path) -> list[str]:
-    lines = read_text_head(path, 1)
-    if not lines:
-        return []
-    return [c.strip() for c in next(csv.reader([lines[0]]))]
 
 
 def simba_pose_columns(columns: list[str]) -> list[str]:
@@ -65,7 +57,7 @@ def split_animals(stems: list[str]) -> tuple[list[str], list[str]]:
 
 def sniff_simba(path: Path) -> bool:
     """Return True for a CSV whose header has ``<stem>_x, <stem>_y, <stem>_p``."""
-    return bool(simba_pose_columns(_header(Path(path))))
+    return bool(simba_pose_columns(read_csv_header(Path(path))))
 
 
 @register_loader("simba", suffixes=(".csv",), sniff=sniff_simba)
@@ -81,7 +73,7 @@ def load_simba(path: str | Path) -> Poses:
     import pandas as pd
 
     path = Path(path)
-    columns = _header(path)
+    columns = read_csv_header(path)
     stems = simba_pose_columns(columns)
     if not stems:
         raise NotAPoseTableError(path, "no SimBA '<bodypart>_<animal>_x/_y/_p' columns")

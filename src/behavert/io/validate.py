@@ -9,6 +9,7 @@ be read at all and whether what was read is usable. Every failure is one of the
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import warnings
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ __all__ = [
     "hdf5_keys",
     "is_hdf5",
     "open_hdf5",
+    "read_csv_header",
     "read_text_head",
 ]
 
@@ -143,6 +145,14 @@ def read_text_head(path: str | Path, n_lines: int = 5) -> list[str]:
         text = raw.decode("latin-1")
     lines = text.splitlines()
     return lines[:n_lines]
+
+
+def read_csv_header(path: str | Path) -> list[str]:
+    """The cells of a CSV file's first line, stripped (empty for an empty file)."""
+    lines = read_text_head(path, 1)
+    if not lines:
+        return []
+    return [c.strip() for c in next(csv.reader([lines[0]]))]
 
 
 def check_poses(poses: Poses, path: str | Path | None = None) -> Poses:
