@@ -100,7 +100,6 @@ def run_behavert(
         tc = TrainConfig(
             lr=1e-3,
             batch_size=16,
-            window=64,
             max_steps=pretrain_steps,
             seed=seed,
             mask_mode="span",
@@ -109,7 +108,6 @@ def run_behavert(
     tc = TrainConfig(
         lr=1e-3,
         batch_size=16,
-        window=64,
         max_steps=steps,
         seed=seed,
         val_fraction=0.2,

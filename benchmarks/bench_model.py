@@ -253,19 +253,21 @@ def bench_pretrain(preset: str, rec, tokenizer, args) -> dict:
     """Frames/s and FLOPs of ``pretrain`` (``args.steps`` timed steps)."""
     from behavert.model import BehavertForMaskedPoseModeling
     from behavert.train import TrainConfig
-    from behavert.train.pretraining import model_config, pretrain
+    from behavert.train.build import model_config
+    from behavert.train.pretraining import pretrain
 
     tc = TrainConfig(
         batch_size=args.train_batch,
         max_steps=args.warmup + args.steps,
-        window=args.window,
         device=args.device,
         seed=args.seed,
         log_every=1,
     )
     b, w = args.train_batch, args.window
     flops, formula = _train_step_flops(
-        BehavertForMaskedPoseModeling(model_config(preset, tokenizer, tc)),
+        BehavertForMaskedPoseModeling(
+            model_config(preset, tokenizer, tc, window=args.window)
+        ),
         b,
         w,
         tc.mask_ratio,
@@ -274,7 +276,7 @@ def bench_pretrain(preset: str, rec, tokenizer, args) -> dict:
     gc.collect()
     load = load_average()
     times = []
-    gen = pretrain([rec.poses], tokenizer, preset, tc)
+    gen = pretrain([rec.poses], tokenizer, preset, tc, window=args.window)
     while True:
         try:
             next(gen)

@@ -134,7 +134,7 @@ def import_seconds(python: str, modules: str, repeats: int = 3) -> float:
 # -------------------------------------------------------------- BehaVERT side
 def _read(spec: dict):
     from behavert.io.load import load_poses
-    from behavert.train.pretraining import fit_tokenizer
+    from behavert.train.build import fit_tokenizer
 
     start = time.perf_counter()
     poses = load_poses(spec["csv"])
@@ -148,7 +148,7 @@ def pretrain_child(spec: dict) -> dict:
 
     from behavert.model import BehavertForMaskedPoseModeling
     from behavert.train import TrainConfig, pretrain
-    from behavert.train.pretraining import model_config
+    from behavert.train.build import model_config
     from benchmarks.bench_model import _train_step_flops, median
 
     preset, overrides, shape = MODELS[spec["model"]]
@@ -156,13 +156,12 @@ def pretrain_child(spec: dict) -> dict:
     device, window, batch = spec["device"], shape["window"], shape["batch"]
     tc = TrainConfig(
         batch_size=batch,
-        window=window,
         max_steps=spec["warmup"] + spec["steps"],
         device=device,
         seed=0,
         log_every=1,
     )
-    config = model_config(preset, tokenizer, tc, **overrides)
+    config = model_config(preset, tokenizer, tc, window=window, **overrides)
     flops, _ = _train_step_flops(
         BehavertForMaskedPoseModeling(config), batch, window, tc.mask_ratio, device
     )

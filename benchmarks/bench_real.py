@@ -110,9 +110,11 @@ def pretrain_model(poses_list, *, seed, steps, preset):
     from behavert.train.loop import run_to_end
 
     tc = TrainConfig(
-        lr=1e-3, batch_size=16, window=64, max_steps=steps, seed=seed, mask_mode="span"
+        lr=1e-3, batch_size=16, max_steps=steps, seed=seed, mask_mode="span"
     )
-    return run_to_end(pretrain(list(poses_list), config=preset, train_config=tc))
+    return run_to_end(
+        pretrain(list(poses_list), config=preset, train_config=tc, window=64)
+    )
 
 
 def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
@@ -123,7 +125,6 @@ def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
     tc = TrainConfig(
         lr=1e-3,
         batch_size=16,
-        window=64,
         max_steps=steps,
         seed=seed,
         class_weights="balanced",
@@ -138,6 +139,7 @@ def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
             config=preset,
             train_config=tc,
             class_names=["other", "interact"],
+            window=64,
         )
     )
     prob = predict_frames(result.model, result.tokenizer, test).probabilities[:, 1]

@@ -122,7 +122,6 @@ def _train_config(sizes: Sizes, seed: int, steps: int):
     return TrainConfig(
         max_steps=steps,
         batch_size=8,
-        window=64,
         lr=1e-3,
         warmup_steps=max(1, steps // 10),
         seed=seed,

@@ -8,8 +8,11 @@ import torch
 
 from behavert.data.windows import (
     Stitcher,
-    WindowDataset,
+    crop,
     iter_windows,
+    n_grid_windows,
+    sample_windows,
+    stack_windows,
     window_starts,
     window_weights,
 )
@@ -35,36 +38,34 @@ def test_short_clip_gives_one_window():
         window_starts(0, 16, 8)
 
 
-def test_dataset_items_padded():
-    rng = np.random.default_rng(0)
-    features = [rng.normal(size=(40, 3)), rng.normal(size=(10, 3))]
-    labels = [np.arange(40) % 3, np.zeros(10, int)]
-    ds = WindowDataset(features, window=16, stride=8, frame_labels=labels,
-                       sequence_labels=[0, 1])  # fmt: skip
-    assert len(ds) == 4 + 1
-    item = ds[4]
-    assert item["recording"] == 1 and item["start"] == 0
-    assert item["inputs"].shape == (16, 3) and item["inputs"].dtype == torch.float32
-    assert item["attention_mask"].tolist() == [1] * 10 + [0] * 6
-    assert (item["inputs"][10:] == 0).all()
-    assert item["labels"][10:].tolist() == [-100] * 6
-    assert item["sequence_labels"].item() == 1
-    last = ds[3]
-    assert last["start"] == 24
-    np.testing.assert_allclose(last["inputs"].numpy(), features[0][24:40], rtol=1e-6)
-    assert last["labels"].tolist() == (np.arange(24, 40) % 3).tolist()
+def test_crop_pads_with_fill_and_counts_real_rows():
+    x = np.arange(10 * 2, dtype=np.float32).reshape(10, 2)
+    full, n = crop(x, 2, 4)
+    assert n == 4 and np.array_equal(full, x[2:6])
+    padded, n = crop(x, 8, 4, fill=-1.0)
+    assert n == 2 and padded.dtype == np.float32
+    assert np.array_equal(padded[:2], x[8:]) and (padded[2:] == -1).all()
+    labels, n = crop(np.arange(3), 0, 5, fill=-100)
+    assert labels.tolist() == [0, 1, 2, -100, -100] and n == 3
 
 
-def test_dataset_multilabel_and_sequence_only():
-    x = [np.zeros((5, 2)), np.ones((20, 2))]
-    y = [np.ones((5, 3), np.float32), np.zeros((20, 3), np.float32)]
-    ds = WindowDataset(x, 8, 8, frame_labels=y)
-    assert ds[0]["labels"].shape == (8, 3)
-    assert ds[0]["labels"][5:].eq(-1).all()
-    seq = WindowDataset(x, 8, 8, sequence_labels=[1, 0])
-    assert seq[0]["labels"].item() == 1 and seq[0]["labels"].shape == ()
-    with pytest.raises(ValueError, match="frame labels"):
-        WindowDataset(x, 8, 8, frame_labels=[np.zeros(4), np.zeros(20)])
+def test_stack_windows_items_and_mask():
+    arrays = [np.ones((40, 3)), np.zeros((10, 3))]
+    x, valid = stack_windows(arrays, [(0, 24), (1, 0)], 16)
+    assert x.shape == (2, 16, 3) and valid.dtype == bool
+    assert valid[0].all() and valid[1].tolist() == [True] * 10 + [False] * 6
+    assert (x[0] == 1).all() and (x[1] == 0).all()
+
+
+def test_sample_windows_inside_items_and_reproducible():
+    lengths = [300, 50, 64]
+    picks = sample_windows(lengths, 64, 32, 200, torch.Generator().manual_seed(0))
+    again = sample_windows(lengths, 64, 32, 200, torch.Generator().manual_seed(0))
+    assert picks == again and len(picks) == 200
+    for item, start in picks:
+        assert 0 <= start <= max(0, lengths[item] - 64)
+    assert {item for item, _ in picks} == {0, 1, 2}
+    assert n_grid_windows(lengths, 64, 32) == len(window_starts(300, 64, 32)) + 2
 
 
 def test_iter_windows_batches():

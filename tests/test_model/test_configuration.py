@@ -37,8 +37,6 @@ def test_unknown_preset():
     [
         ({"hidden_size": 30, "num_attention_heads": 4}, "multiple"),
         ({"window": 600}, "max_position_embeddings"),
-        ({"mask_ratio": 1.5}, "mask_ratio"),
-        ({"mask_mode": "blocks"}, "mask_mode"),
         ({"frame_labels": ["a", "b"], "class_weights": [1.0]}, "class_weights"),
     ],
 )
@@ -63,3 +61,19 @@ def test_kwargs_forwarded_and_round_trip(tmp_path):
     assert loaded.hidden_size == 32
     assert loaded.note == "hello"
     assert loaded.n_frame_labels == 2
+
+
+def test_window_defaults_and_old_masking_keys_load(tmp_path):
+    import json
+
+    config = BehavertConfig()
+    assert (config.window, config.stride) == (64, 32)
+    assert not hasattr(config, "mask_ratio")
+    config.save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    assert "mask_ratio" not in saved and saved["window"] == 64
+    # a config.json written before masking moved to TrainConfig still loads
+    saved.update(mask_ratio=0.3, mask_mode="span", span_length=7)
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    old = BehavertConfig.from_pretrained(tmp_path)
+    assert old.window == 64 and not hasattr(old, "mask_mode")

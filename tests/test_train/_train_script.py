@@ -28,7 +28,6 @@ def config(checkpoint_every: int = 0) -> TrainConfig:
     return TrainConfig(
         max_steps=int(os.environ.get("BEHAVERT_TEST_STEPS", "8")),
         batch_size=4,
-        window=64,
         warmup_steps=2,
         lr=3e-3,
         dropout=0.0,

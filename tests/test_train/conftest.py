@@ -25,9 +25,7 @@ def small_tc():
     """A few-step TrainConfig for fast tests."""
     from behavert.train.config import TrainConfig
 
-    return TrainConfig(
-        max_steps=6, batch_size=4, window=64, warmup_steps=2, lr=3e-3, dropout=0.1
-    )
+    return TrainConfig(max_steps=6, batch_size=4, warmup_steps=2, lr=3e-3, dropout=0.1)
 
 
 @pytest.fixture(autouse=True, scope="session")

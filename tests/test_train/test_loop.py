@@ -18,6 +18,7 @@ from behavert.data.windows import window_starts
 from behavert.io.labels import FrameLabels
 from behavert.train.checkpoint import find_last_checkpoint
 from behavert.train.config import TrainConfig
+from behavert.train.run import load_run, resolve_run
 from behavert.train.loop import (
     TrainedRun,
     TrainEvent,
@@ -111,7 +112,6 @@ def test_close_then_resume_matches_uninterrupted(walk_poses, walk_tokenizer, tmp
     tc = TrainConfig(
         max_steps=6,
         batch_size=4,
-        window=64,
         warmup_steps=2,
         lr=3e-3,
         checkpoint_every=2,
@@ -191,7 +191,7 @@ def test_finetune_frames_validation_and_weights(walk_poses, small_tc, tmp_path):
         finetune_frames(
             walk_poses,
             _frame_labels(walk_poses),
-            init=tmp_path / "pre",
+            init=TrainedRun(*load_run(resolve_run(tmp_path / "pre"))[:2]),
             train_config=tc,
         ),
         events.append,

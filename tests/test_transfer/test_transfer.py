@@ -32,7 +32,7 @@ def _one_thread():
 @pytest.fixture(scope="module")
 def tc():
     return TrainConfig(
-        max_steps=3, batch_size=4, window=64, warmup_steps=1, device="cpu", seed=1
+        max_steps=3, batch_size=4, warmup_steps=1, device="cpu", seed=1
     )
 
 

@@ -4,9 +4,11 @@ from .masking import mask_frames
 from .tokenizer import PoseTokenizer, TokenizerConfig
 from .windows import (
     Stitcher,
-    WindowDataset,
+    crop,
     iter_windows,
-    pad_window,
+    n_grid_windows,
+    sample_windows,
+    stack_windows,
     window_starts,
     window_weights,
 )
@@ -15,10 +17,12 @@ __all__ = [
     "PoseTokenizer",
     "Stitcher",
     "TokenizerConfig",
-    "WindowDataset",
+    "crop",
     "iter_windows",
     "mask_frames",
-    "pad_window",
+    "n_grid_windows",
+    "sample_windows",
+    "stack_windows",
     "window_starts",
     "window_weights",
 ]

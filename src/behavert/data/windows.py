@@ -1,7 +1,8 @@
 """Fixed-length windows over per-frame features, and stitching them back.
 
 ``window_starts`` places windows so the last frame is always covered;
-``WindowDataset`` serves zero-padded windows for training; ``iter_windows``
+``crop`` / ``stack_windows`` cut padded windows; ``sample_windows`` draws
+training windows (``n_grid_windows`` counts an epoch's); ``iter_windows``
 streams batches for inference and ``Stitcher`` blends overlapping window
 outputs into one prediction per frame.
 """
@@ -12,7 +13,17 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+
+__all__ = [
+    "Stitcher",
+    "crop",
+    "iter_windows",
+    "n_grid_windows",
+    "sample_windows",
+    "stack_windows",
+    "window_starts",
+    "window_weights",
+]
 
 
 def window_starts(n_frames: int, window: int, stride: int) -> np.ndarray:
@@ -42,107 +53,70 @@ def window_starts(n_frames: int, window: int, stride: int) -> np.ndarray:
     return starts
 
 
-def pad_window(
-    features: np.ndarray, start: int, window: int
+def crop(
+    array: np.ndarray, start: int, window: int, fill: float = 0.0
+) -> tuple[np.ndarray, int]:
+    """``array[start:start + window]`` padded with ``fill`` to ``window`` rows.
+
+    Returns
+    -------
+    tuple
+        The ``(window, ...)`` crop (same dtype) and the number of real rows
+        (the attention mask is ``np.arange(window) < n``).
+    """
+    part = array[start : start + window]
+    n = len(part)
+    if n == window:
+        return part, n
+    pad = np.full((window - n, *array.shape[1:]), fill, dtype=array.dtype)
+    return np.concatenate([part, pad]), n
+
+
+def stack_windows(
+    arrays: Sequence[np.ndarray],
+    picks: Sequence[tuple[int, int]],
+    window: int,
+    fill: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cut ``(window, feature)`` from ``(time, feature)``, zero-padded at the end.
+    """Crop ``(item, start)`` windows of ``arrays`` and stack them.
 
-    Returns the window and its ``(window,)`` int64 attention mask (1 = real frame).
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(batch, window, ...)`` crops padded with ``fill``, and the
+        ``(batch, window)`` bool mask of real rows.
     """
-    chunk = features[start : start + window]
-    n = chunk.shape[0]
-    out = np.zeros((window,) + features.shape[1:], dtype=features.dtype)
-    out[:n] = chunk
-    mask = np.zeros(window, dtype=np.int64)
-    mask[:n] = 1
-    return out, mask
+    crops, valid = [], []
+    for item, start in picks:
+        part, n = crop(arrays[item], start, window, fill)
+        crops.append(part)
+        valid.append(np.arange(window) < n)
+    return np.stack(crops), np.stack(valid)
 
 
-class WindowDataset(Dataset):
-    """Windows over several recordings' features.
+def sample_windows(
+    lengths: Sequence[int], window: int, stride: int, n: int, generator: torch.Generator
+) -> list[tuple[int, int]]:
+    """Draw ``n`` ``(item, start)`` windows: uniform over the stride grid, jittered.
 
-    Parameters
-    ----------
-    features
-        One ``(time, feature)`` float array per recording.
-    window, stride
-        Window length and step (frames).
-    frame_labels
-        Optional, one per recording: ``(time,)`` int class indices (-100 =
-        unlabelled) or ``(time, class)`` float multi-label targets. Padding
-        gets -100 (int) or -1 (float, ignored by the model).
-    sequence_labels
-        Optional, one int class per recording (e.g. genotype).
-
-    Items are dicts: ``inputs (window, feature)`` float32, ``attention_mask
-    (window,)`` int64, ``labels`` (frame labels ``(window,)``/``(window,
-    class)``, else the sequence label ``()``), ``sequence_labels ()`` when both
-    are given, ``recording`` and ``start`` (ints).
+    ``lengths`` are the items' lengths; each start is a grid start plus a
+    random shift below ``stride``, kept inside the item.
     """
+    grid = [
+        (i, s) for i, L in enumerate(lengths) for s in window_starts(L, window, stride)
+    ]
+    picks = torch.randint(len(grid), (n,), generator=generator).tolist()
+    jitter = torch.randint(stride, (n,), generator=generator).tolist()
+    out = []
+    for p, j in zip(picks, jitter):
+        i, s = grid[p]
+        out.append((i, int(min(s + j, max(0, lengths[i] - window)))))
+    return out
 
-    def __init__(
-        self,
-        features: Sequence[np.ndarray],
-        window: int,
-        stride: int,
-        frame_labels: Sequence[np.ndarray] | None = None,
-        sequence_labels: Sequence[int] | None = None,
-    ) -> None:
-        self.features = [np.asarray(f, dtype=np.float32) for f in features]
-        self.window, self.stride = int(window), int(stride)
-        given_labels = {
-            "frame_labels": frame_labels,
-            "sequence_labels": sequence_labels,
-        }
-        for name, given in given_labels.items():
-            if given is not None and len(given) != len(self.features):
-                raise ValueError(
-                    f"{len(given)} {name} for {len(self.features)} recordings"
-                )
-        self.frame_labels = None
-        if frame_labels is not None:
-            self.frame_labels = [np.asarray(y) for y in frame_labels]
-            for i, (x, y) in enumerate(zip(self.features, self.frame_labels)):
-                if y.shape[0] != x.shape[0]:
-                    raise ValueError(
-                        f"recording {i}: {y.shape[0]} frame labels for "
-                        f"{x.shape[0]} frames"
-                    )
-        self.sequence_labels = (
-            None if sequence_labels is None else [int(s) for s in sequence_labels]
-        )
-        self.index = [
-            (i, int(s))
-            for i, x in enumerate(self.features)
-            for s in window_starts(x.shape[0], self.window, self.stride)
-        ]
 
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def __getitem__(self, item: int) -> dict:
-        recording, start = self.index[item]
-        inputs, mask = pad_window(self.features[recording], start, self.window)
-        out = {
-            "inputs": torch.from_numpy(inputs),
-            "attention_mask": torch.from_numpy(mask),
-            "recording": recording,
-            "start": start,
-        }
-        if self.frame_labels is not None:
-            y = self.frame_labels[recording][start : start + self.window]
-            if np.issubdtype(y.dtype, np.floating):
-                labels = np.full((self.window,) + y.shape[1:], -1.0, np.float32)
-                labels[: len(y)] = y
-            else:
-                labels = np.full((self.window,) + y.shape[1:], -100, np.int64)
-                labels[: len(y)] = y
-            out["labels"] = torch.from_numpy(labels)
-            if self.sequence_labels is not None:
-                out["sequence_labels"] = torch.tensor(self.sequence_labels[recording])
-        elif self.sequence_labels is not None:
-            out["labels"] = torch.tensor(self.sequence_labels[recording])
-        return out
+def n_grid_windows(lengths: Sequence[int], window: int, stride: int) -> int:
+    """Number of windows on the stride grid of all items (one epoch)."""
+    return sum(len(window_starts(L, window, stride)) for L in lengths)
 
 
 def iter_windows(
@@ -168,12 +142,10 @@ def iter_windows(
     starts = window_starts(features.shape[0], window, stride)
     for i in range(0, len(starts), batch_size):
         chunk = starts[i : i + batch_size]
-        pairs = [pad_window(features, int(s), window) for s in chunk]
+        inputs, valid = stack_windows([features], [(0, int(s)) for s in chunk], window)
         yield {
-            "inputs": torch.from_numpy(
-                np.stack([p[0] for p in pairs]).astype(np.float32)
-            ),
-            "attention_mask": torch.from_numpy(np.stack([p[1] for p in pairs])),
+            "inputs": torch.from_numpy(inputs.astype(np.float32)),
+            "attention_mask": torch.from_numpy(valid.astype(np.int64)),
             "starts": chunk,
         }
 

@@ -32,8 +32,10 @@ PRESETS: dict[str, dict[str, int]] = {
     },
 }
 
-MASK_MODES = ("random", "span")
 PRETRAIN_LOSSES = ("mse", "smooth_l1")
+
+#: Keys older ``config.json`` files may hold that are no longer model settings.
+LEGACY_KEYS = ("mask_ratio", "mask_mode", "span_length")
 
 
 class BehavertConfig(PretrainedConfig):
@@ -53,9 +55,6 @@ class BehavertConfig(PretrainedConfig):
         Longest sequence, [CLS] included; must be at least ``window + 1``.
     layer_norm_eps, initializer_range
         As in BERT.
-    mask_ratio, mask_mode, span_length
-        How the training loop masks frames for masked pose modelling
-        (``mask_mode`` is ``"random"`` or ``"span"``).
     pretrain_loss
         ``"mse"`` or ``"smooth_l1"`` for masked pose modelling.
     multi_label
@@ -66,11 +65,15 @@ class BehavertConfig(PretrainedConfig):
     frame_labels, sequence_labels
         Class names of the frame and sequence heads.
     window, stride
-        Window length and stride (frames) used for training and inference.
+        Window length and stride (frames) used for training and inference:
+        their one home (the training functions write them here).
     classifier_dropout
         Dropout before the classification heads (None: ``hidden_dropout_prob``).
     **kwargs
-        Forwarded to ``transformers.PretrainedConfig``.
+        Forwarded to ``transformers.PretrainedConfig``. The masking keys of
+        older ``config.json`` files (``mask_ratio``, ``mask_mode``,
+        ``span_length``: training settings, now only in ``TrainConfig``) are
+        dropped.
     """
 
     model_type = "behavert"
@@ -88,16 +91,13 @@ class BehavertConfig(PretrainedConfig):
         max_position_embeddings: int = 513,
         layer_norm_eps: float = 1e-12,
         initializer_range: float = 0.02,
-        mask_ratio: float = 0.15,
-        mask_mode: str = "random",
-        span_length: int = 5,
         pretrain_loss: str = "mse",
         multi_label: bool = False,
         class_weights: list[float] | None = None,
         frame_labels: list[str] | None = None,
         sequence_labels: list[str] | None = None,
-        window: int = 512,
-        stride: int = 256,
+        window: int = 64,
+        stride: int = 32,
         classifier_dropout: float | None = None,
         **kwargs: Any,
     ) -> None:
@@ -112,9 +112,6 @@ class BehavertConfig(PretrainedConfig):
         self.max_position_embeddings = int(max_position_embeddings)
         self.layer_norm_eps = float(layer_norm_eps)
         self.initializer_range = float(initializer_range)
-        self.mask_ratio = float(mask_ratio)
-        self.mask_mode = mask_mode
-        self.span_length = int(span_length)
         self.pretrain_loss = pretrain_loss
         self.multi_label = bool(multi_label)
         self.class_weights = (
@@ -125,6 +122,8 @@ class BehavertConfig(PretrainedConfig):
         self.window = int(window)
         self.stride = int(stride)
         self.classifier_dropout = classifier_dropout
+        for key in LEGACY_KEYS:
+            kwargs.pop(key, None)
         super().__init__(**kwargs)
         self._validate()
 
@@ -147,14 +146,6 @@ class BehavertConfig(PretrainedConfig):
                 f"max_position_embeddings {self.max_position_embeddings} must be >= "
                 f"window + 1 = {self.window + 1} (the [CLS] token takes one position)"
             )
-        if not 0.0 < self.mask_ratio < 1.0:
-            problems.append(f"mask_ratio must be in (0, 1), got {self.mask_ratio}")
-        if self.mask_mode not in MASK_MODES:
-            problems.append(
-                f"mask_mode must be one of {MASK_MODES}, got {self.mask_mode!r}"
-            )
-        if self.span_length < 1:
-            problems.append(f"span_length must be >= 1, got {self.span_length}")
         if self.pretrain_loss not in PRETRAIN_LOSSES:
             problems.append(
                 f"pretrain_loss must be one of {PRETRAIN_LOSSES}, "

@@ -18,6 +18,10 @@ MIXED_PRECISION = ("auto", "no", "bf16", "fp16")
 class TrainConfig:
     """Settings of ``pretrain``, ``finetune_frames`` and ``finetune_sequences``.
 
+    Window and stride are architecture settings: they live in the model's
+    ``BehavertConfig`` and are passed to the training functions as ``window=`` /
+    ``stride=``.
+
     Parameters
     ----------
     lr
@@ -33,10 +37,6 @@ class TrainConfig:
         Steps of linear learning-rate warm-up.
     weight_decay
         AdamW weight decay (not applied to biases and LayerNorm weights).
-    window
-        Frames per window, 64 to 512.
-    stride
-        Frames between window starts (default ``window // 2``).
     mask_ratio, mask_mode, span_length
         Masked pose modelling: share of frames masked per window, ``"random"``
         frames or ``"span"`` runs of ``span_length`` frames.
@@ -82,8 +82,6 @@ class TrainConfig:
     epochs: int | None = None
     warmup_steps: int = 10
     weight_decay: float = 0.01
-    window: int = 64
-    stride: int | None = None
     mask_ratio: float = 0.15
     mask_mode: str = "random"
     span_length: int = 5
@@ -131,11 +129,6 @@ class TrainConfig:
         need(
             self.weight_decay >= 0,
             f"weight_decay must be >= 0, got {self.weight_decay}",
-        )
-        need(64 <= self.window <= 512, f"window must be 64 to 512, got {self.window}")
-        need(
-            self.stride is None or 1 <= self.stride <= self.window,
-            f"stride must be 1 to window ({self.window}), got {self.stride}",
         )
         need(
             0 < self.mask_ratio < 1,
@@ -188,11 +181,6 @@ class TrainConfig:
         need(self.log_every >= 1, f"log_every must be >= 1, got {self.log_every}")
         if problems:
             raise ConfigError("invalid TrainConfig: " + "; ".join(problems))
-
-    @property
-    def effective_stride(self) -> int:
-        """``stride``, or ``window // 2`` when it is None."""
-        return self.stride if self.stride is not None else self.window // 2
 
     def total_steps(self, n_windows: int) -> int:
         """Number of optimisation steps for ``n_windows`` training windows."""

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from ..errors import LabelFileError
+from ..inference.runner import features_of
 from ..io.labels import (
     FrameLabels,
     class_names_with_background,
@@ -17,59 +18,13 @@ from ..io.labels import (
     to_class_indices,
 )
 from ..io.poses import Poses
+from .build import init_model, seed_everything
 from .config import TrainConfig
-from .loop import Task, TrainedRun, time_block_split, train_task
-from .metrics import average_precision, frame_metrics, sequence_metrics
-from .pretraining import (
-    crop,
-    featurise,
-    finish,
-    fit_tokenizer,
-    model_config,
-    n_grid_windows,
-    sample_windows,
-    seed_everything,
-)
+from .loop import TrainedRun, train_task
+from .run import save_result
+from .tasks import frame_task, recording_logits, sequence_task, split_segments
 
-__all__ = ["finetune_frames", "finetune_sequences", "runs_of"]
-
-
-def runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, stop)`` of the runs of True in a ``(time,)`` mask."""
-    m = np.concatenate([[0], np.asarray(mask, dtype=np.int8), [0]])
-    d = np.diff(m)
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
-
-
-def _init_model(init, head_cls, tokenizer, poses_list, config, tc, **head):
-    """Build ``head_cls`` with a fresh or pretrained encoder (and its tokenizer)."""
-    from .loop import TrainedRun as _Run
-    from .run import load_run
-
-    encoder = None
-    if isinstance(init, _Run):
-        encoder, tokenizer = init.model, init.tokenizer
-    elif isinstance(init, (str, Path)):
-        folder = Path(init)
-        if not (folder / "config.json").exists() and (folder / "model").is_dir():
-            folder = folder / "model"
-        encoder, tokenizer, _ = load_run(folder)
-    elif init is not None:
-        if tokenizer is None:
-            raise ValueError("init is a model: pass the tokenizer it was trained with")
-        encoder = init
-    tokenizer = fit_tokenizer(poses_list, tokenizer)
-    base = encoder.config if encoder is not None else config
-    model = head_cls(model_config(base, tokenizer, tc, **head))
-    if encoder is not None:
-        source = getattr(encoder, "behavert", encoder)
-        model.behavert.load_state_dict(source.state_dict())
-    return model, tokenizer
-
-
-def _split(n: int, tc: TrainConfig) -> tuple[list, list]:
-    train, val = time_block_split(n, tc.val_fraction, tc.val_blocks, gap=tc.window)
-    return runs_of(train), runs_of(val)
+__all__ = ["finetune_frames", "finetune_sequences", "fit_recording_calibration"]
 
 
 def _targets(labels: Any, n_frames: int, background: str, names=None):
@@ -112,52 +67,8 @@ def _balanced(targets: list[np.ndarray], n_classes: int, multi: bool) -> list[fl
     return (w / w.mean()).tolist()
 
 
-def finetune_frames(
-    poses_list: Sequence[Poses],
-    labels_list: Sequence[Any],
-    init: Any = None,
-    *,
-    tokenizer: Any = None,
-    config: Any = "tiny",
-    train_config: TrainConfig | None = None,
-    out: str | Path | None = None,
-    resume: bool = True,
-    cancel: Callable[[], bool] | None = None,
-    background: str = "other",
-    class_names: Sequence[str] | None = None,
-):
-    """Train a per-frame behaviour classifier (a generator).
-
-    Parameters
-    ----------
-    poses_list
-        Labelled recordings.
-    labels_list
-        One per recording: ``FrameLabels`` (single-label ones get a
-        ``background`` class), a ``(time,)`` int array or a ``(time, class)``
-        0/1 array (multi-label).
-    init
-        None (fresh encoder from ``config``), a run folder (``save_run`` or a
-        training ``out`` folder), a ``TrainedRun`` or a model (then pass
-        ``tokenizer``); the encoder weights are copied, the head is new.
-    tokenizer, config, train_config, out, resume, cancel
-        As in ``pretrain``. ``train_config.val_fraction`` holds out time blocks
-        for validation (reported as ``val/...`` metrics and used for early
-        stopping with ``score`` = macro-F1).
-    class_names
-        Names for integer labels.
-
-    Returns
-    -------
-    TrainedRun
-        With a ``BehavertForFrameClassification`` model whose
-        ``config.frame_labels`` are the class names.
-    """
-    from ..inference import stitched_probabilities
-    from ..model import BehavertForFrameClassification
-
-    tc = train_config or TrainConfig()
-    seed_everything(tc.seed)
+def _frame_targets(labels_list, poses_list, background, class_names):
+    """``(targets, names, multi)`` of every recording (one class vocabulary)."""
     if len(poses_list) != len(labels_list) or not poses_list:
         raise ValueError(
             f"{len(poses_list)} recordings but {len(labels_list)} label sets"
@@ -172,97 +83,100 @@ def finetune_frames(
             raise ValueError(
                 f"label classes differ between recordings: {names} vs {other}"
             )
-    targets = [t for t, _, _ in parsed]
-    head = {"frame_labels": list(names), "multi_label": multi, "class_weights": None}
-    train_segments, val_segments = [], []
-    for i, p in enumerate(poses_list):
-        tr, va = _split(p.n_frames, tc)
-        train_segments += [(i, a, b) for a, b in tr]
-        val_segments += [(i, a, b) for a, b in va]
-    if tc.class_weights == "balanced":
-        used = [targets[i][a:b] for i, a, b in train_segments]
-        head["class_weights"] = _balanced(used, len(names), multi)
-    model, tokenizer = _init_model(
-        init, BehavertForFrameClassification, tokenizer, poses_list, config, tc, **head
+    return [t for t, _, _ in parsed], tuple(names), multi
+
+
+def finetune_frames(
+    poses_list: Sequence[Poses],
+    labels_list: Sequence[Any],
+    init: Any = None,
+    *,
+    tokenizer: Any = None,
+    config: Any = "tiny",
+    train_config: TrainConfig | None = None,
+    out: str | Path | None = None,
+    resume: bool = True,
+    cancel: Callable[[], bool] | None = None,
+    background: str = "other",
+    class_names: Sequence[str] | None = None,
+    window: int | None = None,
+    stride: int | None = None,
+):
+    """Train a per-frame behaviour classifier (a generator).
+
+    Parameters
+    ----------
+    poses_list
+        Labelled recordings.
+    labels_list
+        One per recording: ``FrameLabels`` (single-label ones get a
+        ``background`` class), a ``(time,)`` int array or a ``(time, class)``
+        0/1 array (multi-label).
+    init
+        None (fresh encoder from ``config``), a ``TrainedRun`` or a model (then
+        pass ``tokenizer``); the encoder weights are copied, the head is new.
+        A saved run is loaded first: ``TrainedRun(*load_run(resolve_run(p))[:2])``.
+    tokenizer, config, train_config, out, resume, cancel
+        As in ``pretrain``. ``train_config.val_fraction`` holds out time blocks
+        for validation (reported as ``val/...`` metrics and used for early
+        stopping with ``score`` = macro-F1).
+    class_names
+        Names for integer labels.
+    window, stride
+        As in ``pretrain``; None: ``init``'s when given.
+
+    Returns
+    -------
+    TrainedRun
+        With a ``BehavertForFrameClassification`` model whose
+        ``config.frame_labels`` are the class names.
+    """
+    from ..model import BehavertForFrameClassification
+
+    tc = train_config or TrainConfig()
+    seed_everything(tc.seed)
+    targets, names, multi = _frame_targets(
+        labels_list, poses_list, background, class_names
     )
-    features = [featurise(tokenizer, p) for p in poses_list]
-    seg_x = [features[i][a:b] for i, a, b in train_segments]
-    seg_y = [targets[i][a:b] for i, a, b in train_segments]
-    window, stride = tc.window, tc.effective_stride
-    lengths = [len(x) for x in seg_x]
-    fill = -1.0 if multi else -100
-
-    def make_batch(step, gen, rank, world):
-        picks = sample_windows(lengths, window, stride, tc.batch_size, gen)
-        part = picks[rank * len(picks) // world : (rank + 1) * len(picks) // world]
-        xs, ys, valid = [], [], []
-        for j, s in part:
-            x, n = crop(seg_x[j], s, window, 0.0)
-            y, _ = crop(seg_y[j], s, window, fill)
-            xs.append(x)
-            ys.append(y)
-            valid.append(np.arange(window) < n)
-        return {
-            "inputs": torch.from_numpy(np.stack(xs)),
-            "attention_mask": torch.from_numpy(np.stack(valid).astype(np.int64)),
-            "labels": torch.from_numpy(np.stack(ys)),
-        }
-
-    compute_loss = None
-    if tc.label_smoothing and not multi:
-
-        def compute_loss(m, batch):
-            out = m(inputs=batch["inputs"], attention_mask=batch["attention_mask"])
-            w = m.config.class_weights if hasattr(m, "config") else None
-            weight = None if w is None else out.logits.new_tensor(w)
-            return torch.nn.functional.cross_entropy(
-                out.logits.flatten(0, 1),
-                batch["labels"]
-                .masked_fill(batch["attention_mask"] == 0, -100)
-                .flatten(),
-                weight=weight,
-                ignore_index=-100,
-                label_smoothing=tc.label_smoothing,
-            )
-
-    def evaluate(m) -> dict:
-        probs, truth = [], []
-        for i, a, b in val_segments:
-            probs.append(
-                stitched_probabilities(
-                    m, features[i][a:b], window, stride, tc.batch_size
-                )
-            )
-            truth.append(targets[i][a:b])
-        p, t = np.concatenate(probs), np.concatenate(truth)
-        if multi:
-            from sklearn.metrics import f1_score
-
-            keep = (t >= 0).all(axis=1)
-            pred = p[keep] > 0.5
-            f1 = float(f1_score(t[keep] > 0.5, pred, average="macro", zero_division=0))
-            res = {
-                "macro_f1": f1,
-                **average_precision(t[keep] > 0.5, p[keep], names=names),
-            }
-        else:
-            res = frame_metrics(t, p.argmax(1), probabilities=p, names=names)
-        res["score"] = res["macro_f1"]
-        return res
-
-    task = Task(
-        phase="frames",
-        model=model,
+    head = {"frame_labels": list(names), "multi_label": multi, "class_weights": None}
+    model, tokenizer = init_model(
+        init,
+        BehavertForFrameClassification,
+        poses_list,
         tokenizer=tokenizer,
-        n_windows=n_grid_windows(lengths, window, stride),
-        make_batch=make_batch,
-        compute_loss=compute_loss,
-        evaluate=evaluate if val_segments else None,
-        info={"frame_labels": list(names)},
+        config=config,
+        train_config=tc,
+        window=window,
+        stride=stride,
+        **head,
+    )
+    segments = split_segments([p.n_frames for p in poses_list], tc, model.config.window)
+    if tc.class_weights == "balanced":
+        used = [targets[i][a:b] for i, a, b in segments[0]]
+        model.config.class_weights = _balanced(used, len(names), multi)
+    features = [features_of(tokenizer, p) for p in poses_list]
+    task = frame_task(
+        model, tokenizer, features, targets, segments, tc, multi=multi, names=names
     )
     result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
-    finish(result, tc)
+    save_result(result, tc)
     return result
+
+
+def _groups_of(poses_list, groups) -> list[str]:
+    """One group name per recording (a mapping is matched on ``poses.path``)."""
+    if isinstance(groups, Mapping):
+        found = []
+        for p in poses_list:
+            g = group_of(dict(groups), p.path) if p.path is not None else None
+            if g is None:
+                raise LabelFileError(p.path, "the recording has no group in the table")
+            found.append(g)
+        groups = found
+    groups = [str(g) for g in groups]
+    if len(groups) != len(poses_list) or not poses_list:
+        raise ValueError(f"{len(poses_list)} recordings but {len(groups)} groups")
+    return groups
 
 
 def finetune_sequences(
@@ -277,6 +191,8 @@ def finetune_sequences(
     resume: bool = True,
     cancel: Callable[[], bool] | None = None,
     group_names: Sequence[str] | None = None,
+    window: int | None = None,
+    stride: int | None = None,
 ):
     """Train a per-window (recording-level) classifier, e.g. genotype (a generator).
 
@@ -287,7 +203,7 @@ def finetune_sequences(
     groups
         One group name per recording, or a mapping from recording file name /
         stem to group (``load_sequence_labels``) matched on ``poses.path``.
-    init, tokenizer, config, train_config, out, resume, cancel
+    init, tokenizer, config, train_config, out, resume, cancel, window, stride
         As in ``finetune_frames``; validation blocks are aggregated per
         recording (``score`` = mean log-probability of the true group).
     group_names
@@ -296,102 +212,44 @@ def finetune_sequences(
     Returns
     -------
     TrainedRun
-        With a ``BehavertForSequenceClassification`` model.
+        With a ``BehavertForSequenceClassification`` model whose
+        ``config.sequence_calibration`` is fitted after training (on the
+        validation blocks, else the training ones).
     """
-    from ..inference import window_logits
-    from ..model import BehavertForSequenceClassification, aggregate_recording
+    from ..model import BehavertForSequenceClassification
 
     tc = train_config or TrainConfig()
     seed_everything(tc.seed)
-    if isinstance(groups, Mapping):
-        found = []
-        for p in poses_list:
-            g = group_of(dict(groups), p.path) if p.path is not None else None
-            if g is None:
-                raise LabelFileError(p.path, "the recording has no group in the table")
-            found.append(g)
-        groups = found
-    groups = [str(g) for g in groups]
-    if len(groups) != len(poses_list) or not poses_list:
-        raise ValueError(f"{len(poses_list)} recordings but {len(groups)} groups")
+    groups = _groups_of(poses_list, groups)
     names = tuple(group_names or sorted(set(groups)))
     y = [names.index(g) for g in groups]
-    model, tokenizer = _init_model(
+    model, tokenizer = init_model(
         init,
         BehavertForSequenceClassification,
-        tokenizer,
         poses_list,
-        config,
-        tc,
+        tokenizer=tokenizer,
+        config=config,
+        train_config=tc,
+        window=window,
+        stride=stride,
         sequence_labels=list(names),
     )
-    features = [featurise(tokenizer, p) for p in poses_list]
-    train_segments, val_segments = [], []
-    for i, p in enumerate(poses_list):
-        tr, va = _split(p.n_frames, tc)
-        train_segments += [(i, a, b) for a, b in tr]
-        val_segments += [(i, a, b) for a, b in va]
-    window, stride = tc.window, tc.effective_stride
-    lengths = [b - a for _, a, b in train_segments]
-
-    def make_batch(step, gen, rank, world):
-        picks = sample_windows(lengths, window, stride, tc.batch_size, gen)
-        part = picks[rank * len(picks) // world : (rank + 1) * len(picks) // world]
-        xs, valid, ys = [], [], []
-        for j, s in part:
-            i, a, b = train_segments[j]
-            x, n = crop(features[i][a:b], s, window, 0.0)
-            xs.append(x)
-            valid.append(np.arange(window) < n)
-            ys.append(y[i])
-        return {
-            "inputs": torch.from_numpy(np.stack(xs)),
-            "attention_mask": torch.from_numpy(np.stack(valid).astype(np.int64)),
-            "labels": torch.tensor(ys, dtype=torch.int64),
-        }
-
-    def evaluate(m) -> dict:
-        per: dict[int, list] = {}
-        for i, a, b in val_segments:
-            per.setdefault(i, []).extend(
-                window_logits(m, features[i][a:b], window, stride, tc.batch_size)
-            )
-        rec = sorted(per)
-        probs = np.stack([aggregate_recording(torch.cat(per[i])).numpy() for i in rec])
-        truth = np.array([y[i] for i in rec])
-        res = sequence_metrics(truth, probs, names=names)
-        res["score"] = float(
-            np.log(np.clip(probs[np.arange(len(rec)), truth], 1e-9, 1)).mean()
-        )
-        return res
-
-    task = Task(
-        phase="sequences",
-        model=model,
-        tokenizer=tokenizer,
-        n_windows=n_grid_windows(lengths, window, stride),
-        make_batch=make_batch,
-        evaluate=evaluate if val_segments else None,
-        info={"sequence_labels": list(names)},
-    )
+    features = [features_of(tokenizer, p) for p in poses_list]
+    segments = split_segments([p.n_frames for p in poses_list], tc, model.config.window)
+    task = sequence_task(model, tokenizer, features, y, segments, tc, names=names)
     result: TrainedRun = yield from train_task(
         task, tc, out=out, resume=resume, cancel=cancel
     )
     if not result.cancelled:
-        segments = val_segments or train_segments
-        scores = {}
-        for i, a, b in segments:
-            scores.setdefault(i, []).extend(
-                window_logits(result.model, features[i][a:b], window, stride)
-            )
-        calibration = fit_recording_calibration(
-            [torch.cat(scores[i]) for i in sorted(scores)],
-            [y[i] for i in sorted(scores)],
-            len(names),
+        train_segments, val_segments = segments
+        scores = recording_logits(
+            result.model, features, val_segments or train_segments
         )
-        result.model.config.sequence_calibration = calibration
+        result.model.config.sequence_calibration = fit_recording_calibration(
+            list(scores.values()), [y[i] for i in scores], len(names)
+        )
         result.metrics["calibrated_on"] = "validation" if val_segments else "training"
-    finish(result, tc)
+    save_result(result, tc)
     return result
 
 

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..model.device import pick_device
 from .checkpoint import (
     find_last_checkpoint,
     load_checkpoint_state,
@@ -48,7 +49,6 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .config import TrainConfig
-from ..model.device import pick_device
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,14 @@ from typing import Any
 from ..errors import ModelFileError
 from .checkpoint import write_json_atomic
 
-__all__ = ["META_FILE", "load_run", "model_class", "resolve_run", "save_run"]
+__all__ = [
+    "META_FILE",
+    "load_run",
+    "model_class",
+    "resolve_run",
+    "save_result",
+    "save_run",
+]
 
 META_FILE = "meta.json"
 TOKENIZER_FILE = "tokenizer.json"
@@ -122,6 +129,29 @@ def save_run(
     return folder
 
 
+def save_result(result: Any, train_config: Any, extra: dict | None = None) -> None:
+    """Save a finished ``TrainedRun`` to ``<result.out>/model`` (main process only).
+
+    Nothing is written for a run without ``out``, a cancelled run, or on a
+    process other than rank 0 of a distributed launch. ``meta.json`` gets the
+    run's metrics and ``train_config`` (``TrainConfig.to_dict()``).
+    """
+    if result.out is None or result.cancelled:
+        return
+    if int(os.environ.get("RANK", "0")) != 0:
+        return
+    save_run(
+        Path(result.out) / "model",
+        result.model,
+        result.tokenizer,
+        {
+            "metrics": result.metrics,
+            "train_config": train_config.to_dict(),
+            **(extra or {}),
+        },
+    )
+
+
 def resolve_run(path: str | Path) -> Path:
     """The saved-run folder a user means by ``path``: the one rule for every caller.
 
@@ -136,7 +166,10 @@ def resolve_run(path: str | Path) -> Path:
         does, else ``path`` (`load_run` reports what is missing).
     """
     path = Path(path)
-    if not (path / "config.json").is_file() and (path / "model" / "config.json").is_file():
+    if (
+        not (path / "config.json").is_file()
+        and (path / "model" / "config.json").is_file()
+    ):
         return path / "model"
     return path
 

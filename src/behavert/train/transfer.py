@@ -31,15 +31,13 @@ import torch
 from ..data.features import References, compute_features
 from ..data.mapping import KeypointMapping, map_keypoints, save_mapping
 from ..errors import SkeletonMismatchError
+from ..inference.runner import features_of
 from ..io.poses import Poses
+from .build import seed_everything, training_window
 from .config import TrainConfig
 from .loop import TrainedRun, train_task
-from .pretraining import (
-    featurise,
-    finish,
-    masked_pose_task,
-    seed_everything,
-)
+from .run import save_result
+from .tasks import masked_pose_task
 
 __all__ = [
     "adapt_model",
@@ -149,6 +147,8 @@ def adapt_model(
     mapping: Any = None,
     *,
     seed: int = 0,
+    window: int | None = None,
+    stride: int | None = None,
 ):
     """A masked-pose-modelling model for skeleton B from a model of skeleton A.
 
@@ -162,6 +162,8 @@ def adapt_model(
         As in :func:`resolve_mapping`.
     seed
         Seeds the fresh columns.
+    window, stride
+        Written into the new model's configuration (None: ``model``'s).
 
     Returns
     -------
@@ -181,6 +183,10 @@ def adapt_model(
     for key in ("architectures", "transformers_version", "model_type"):
         data.pop(key, None)
     data["feature_size"] = len(corr)
+    if window is not None:
+        data["window"] = int(window)
+    if stride is not None:
+        data["stride"] = int(stride)
     torch.manual_seed(seed)
     new = BehavertForMaskedPoseModeling(BehavertConfig(**data))
     encoder = getattr(model, "behavert", model)
@@ -203,26 +209,22 @@ def adapt_model(
     return new.eval(), corr
 
 
-def _resolve_source(run_or_model, tokenizer):
-    from .run import load_run
-
-    if isinstance(run_or_model, TrainedRun):
-        return run_or_model.model, run_or_model.tokenizer
-    if isinstance(run_or_model, (str, Path)):
-        folder = Path(run_or_model)
-        if not (folder / "config.json").exists() and (folder / "model").is_dir():
-            folder = folder / "model"
-        model, tok, _ = load_run(folder)
-        return model, tok
-    if tokenizer is None:
-        raise ValueError(
-            "run_or_model is a model: pass the tokenizer it was trained with"
+def _resolve_source(source, tokenizer):
+    """``(model, tokenizer)`` of a ``TrainedRun`` or of a model and its tokenizer."""
+    if isinstance(source, TrainedRun):
+        return source.model, source.tokenizer
+    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+        raise TypeError(
+            "source is a path: load the run first, e.g. "
+            "TrainedRun(*load_run(resolve_run(path))[:2])"
         )
-    return run_or_model, tokenizer
+    if tokenizer is None:
+        raise ValueError("source is a model: pass the tokenizer it was trained with")
+    return source, tokenizer
 
 
 def transfer(
-    run_or_model: Any,
+    source: Any,
     tokenizer: Any = None,
     target_poses_list: Sequence[Poses] = (),
     mapping: Any = None,
@@ -236,14 +238,17 @@ def transfer(
     cancel: Callable[[], bool] | None = None,
     background: str = "other",
     class_names: Sequence[str] | None = None,
+    window: int | None = None,
+    stride: int | None = None,
 ):
     """Transfer a model of skeleton A to the poses of skeleton B (a generator).
 
     Parameters
     ----------
-    run_or_model
-        A ``TrainedRun``, a run folder (``save_run`` or a training ``out``) or
-        a model (then pass ``tokenizer``), trained on skeleton A.
+    source
+        A ``TrainedRun`` or a model (then pass ``tokenizer``), trained on
+        skeleton A. A saved run is loaded first:
+        ``TrainedRun(*load_run(resolve_run(path))[:2])``.
     tokenizer
         A's fitted ``PoseTokenizer`` (taken from the run when None).
     target_poses_list
@@ -267,6 +272,9 @@ def transfer(
         ``model/`` and ``keypoint_mapping.csv``.
     resume, cancel, background, class_names
         As in ``finetune_frames``.
+    window, stride
+        Window and stride of the new model (as in ``pretrain``); None: the
+        source model's.
 
     Yields
     ------
@@ -286,21 +294,28 @@ def transfer(
     if realign_steps < 0:
         raise ValueError(f"realign_steps must be >= 0, got {realign_steps}")
     seed_everything(tc.seed)
-    source_model, source_tok = _resolve_source(run_or_model, tokenizer)
+    source_model, source_tok = _resolve_source(source, tokenizer)
+    window, stride = training_window(window, stride, source_model.config)
     if target_tokenizer is None:
         from ..data.tokenizer import PoseTokenizer
 
         target_tokenizer = PoseTokenizer(source_tok.config).fit(list(target_poses_list))
     mapping = resolve_mapping(source_tok, target_tokenizer, mapping)
     model, corr = adapt_model(
-        source_model, source_tok, target_tokenizer, mapping, seed=tc.seed
+        source_model,
+        source_tok,
+        target_tokenizer,
+        mapping,
+        seed=tc.seed,
+        window=window,
+        stride=stride,
     )
     share = float(np.mean([bool(c) for c in corr])) if corr else 0.0
     out = Path(out) if out is not None else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         save_mapping(mapping, out / MAPPING_FILE)
-    features = [featurise(target_tokenizer, p) for p in target_poses_list]
+    features = [features_of(target_tokenizer, p) for p in target_poses_list]
     if realign_steps:
         for name, p in model.named_parameters():
             p.requires_grad = name.startswith(_TRAINABLE_IN_REALIGN)
@@ -346,7 +361,7 @@ def transfer(
     else:
         task = masked_pose_task("pretrain", model, target_tokenizer, features, tc)
         result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
-        finish(result, tc)
+        save_result(result, tc)
     result.metrics["transfer/mapped_features"] = share
     return result
 

@@ -1,0 +1,271 @@
+"""Training tasks: how each kind of run draws a batch and scores a model.
+
+A :class:`~behavert.train.loop.Task` tells the engine (``train_task``) what to
+optimise. Windows and masks come from ``behavert.data`` (``sample_windows``,
+``stack_windows``, ``mask_frames``); window and stride are the model's
+(``model.config``, their one home); validation runs through the public
+``behavert.inference`` API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from ..data.masking import mask_frames
+from ..data.windows import n_grid_windows, sample_windows, stack_windows
+from ..io.bouts import mask_runs
+from .config import TrainConfig
+from .loop import Task, time_block_split
+from .metrics import average_precision, frame_metrics, sequence_metrics
+
+__all__ = [
+    "Segment",
+    "frame_task",
+    "masked_pose_task",
+    "recording_logits",
+    "sequence_task",
+    "split_segments",
+]
+
+Segment = tuple[int, int, int]
+"""``(recording, start, stop)``: a stretch of frames of one recording."""
+
+
+def _share(n: int, rank: int, world: int) -> slice:
+    """This process's slice of a global batch of ``n`` windows."""
+    return slice(rank * n // world, (rank + 1) * n // world)
+
+
+def split_segments(
+    n_frames: Sequence[int], tc: TrainConfig, gap: int
+) -> tuple[list[Segment], list[Segment]]:
+    """Training and validation segments of every recording (time blocks).
+
+    ``gap`` frames around each validation block belong to neither set (the
+    window, so no training window overlaps a validation frame).
+    """
+    train, val = [], []
+    for i, n in enumerate(n_frames):
+        tr, va = time_block_split(n, tc.val_fraction, tc.val_blocks, gap=gap)
+        train += [(i, a, b) for a, b in mask_runs(tr)]
+        val += [(i, a, b) for a, b in mask_runs(va)]
+    return train, val
+
+
+def masked_pose_task(
+    phase: str, model, tokenizer, features: Sequence[np.ndarray], tc: TrainConfig
+) -> Task:
+    """The masked-pose-modelling ``Task``: random windows, masks drawn per step.
+
+    Parameters
+    ----------
+    phase
+        Name reported in the events (``"pretrain"``, ``"realign"``, ...).
+    features
+        One ``(time, feature)`` array per recording.
+    """
+    window, stride = int(model.config.window), int(model.config.stride)
+    lengths = [len(f) for f in features]
+
+    def make_batch(step, gen, rank, world):
+        picks = sample_windows(lengths, window, stride, tc.batch_size, gen)
+        x, valid = stack_windows(features, picks, window)
+        masks = mask_frames(
+            len(picks),
+            window,
+            tc.mask_ratio,
+            tc.mask_mode,
+            tc.span_length,
+            valid=torch.from_numpy(valid),
+            generator=gen,
+        )
+        part = _share(len(picks), rank, world)
+        return {
+            "inputs": torch.from_numpy(x[part]),
+            "attention_mask": torch.from_numpy(valid[part].astype(np.int64)),
+            "frame_mask": masks[part],
+        }
+
+    return Task(
+        phase=phase,
+        model=model,
+        tokenizer=tokenizer,
+        n_windows=n_grid_windows(lengths, window, stride),
+        make_batch=make_batch,
+    )
+
+
+# ------------------------------------------------------------ frame labels
+def _smoothed_loss(label_smoothing: float):
+    """Cross-entropy with label smoothing (single-label frame classification)."""
+
+    def compute_loss(m, batch):
+        out = m(inputs=batch["inputs"], attention_mask=batch["attention_mask"])
+        w = m.config.class_weights if hasattr(m, "config") else None
+        weight = None if w is None else out.logits.new_tensor(w)
+        labels = batch["labels"].masked_fill(batch["attention_mask"] == 0, -100)
+        return torch.nn.functional.cross_entropy(
+            out.logits.flatten(0, 1),
+            labels.flatten(),
+            weight=weight,
+            ignore_index=-100,
+            label_smoothing=label_smoothing,
+        )
+
+    return compute_loss
+
+
+def _frame_scores(t: np.ndarray, p: np.ndarray, multi: bool, names) -> dict:
+    """Validation metrics of frame probabilities ``p`` against targets ``t``."""
+    if multi:
+        from sklearn.metrics import f1_score
+
+        keep = (t >= 0).all(axis=1)
+        pred = p[keep] > 0.5
+        f1 = float(f1_score(t[keep] > 0.5, pred, average="macro", zero_division=0))
+        res = {"macro_f1": f1, **average_precision(t[keep] > 0.5, p[keep], names=names)}
+    else:
+        res = frame_metrics(t, p.argmax(1), probabilities=p, names=names)
+    res["score"] = res["macro_f1"]
+    return res
+
+
+def frame_task(
+    model,
+    tokenizer,
+    features: Sequence[np.ndarray],
+    targets: Sequence[np.ndarray],
+    segments: tuple[list[Segment], list[Segment]],
+    tc: TrainConfig,
+    *,
+    multi: bool,
+    names: Sequence[str],
+) -> Task:
+    """The per-frame classification ``Task`` (phase ``"frames"``).
+
+    Parameters
+    ----------
+    targets
+        One ``(time,)`` int64 (single-label) or ``(time, class)`` float32
+        (multi-label) array per recording.
+    segments
+        ``(train, val)`` from :func:`split_segments`; validation (stitched
+        probabilities over each validation block) scores macro-F1.
+    """
+    from ..inference import stitched_probabilities
+
+    window, stride = int(model.config.window), int(model.config.stride)
+    train_segments, val_segments = segments
+    seg_x = [features[i][a:b] for i, a, b in train_segments]
+    seg_y = [targets[i][a:b] for i, a, b in train_segments]
+    lengths = [len(x) for x in seg_x]
+    fill = -1.0 if multi else -100
+
+    def make_batch(step, gen, rank, world):
+        picks = sample_windows(lengths, window, stride, tc.batch_size, gen)
+        part = picks[_share(len(picks), rank, world)]
+        x, valid = stack_windows(seg_x, part, window)
+        y, _ = stack_windows(seg_y, part, window, fill)
+        return {
+            "inputs": torch.from_numpy(x),
+            "attention_mask": torch.from_numpy(valid.astype(np.int64)),
+            "labels": torch.from_numpy(y),
+        }
+
+    def evaluate(m) -> dict:
+        probs = [
+            stitched_probabilities(m, features[i][a:b], window, stride, tc.batch_size)
+            for i, a, b in val_segments
+        ]
+        truth = [targets[i][a:b] for i, a, b in val_segments]
+        return _frame_scores(np.concatenate(truth), np.concatenate(probs), multi, names)
+
+    smoothing = bool(tc.label_smoothing) and not multi
+    return Task(
+        phase="frames",
+        model=model,
+        tokenizer=tokenizer,
+        n_windows=n_grid_windows(lengths, window, stride),
+        make_batch=make_batch,
+        compute_loss=_smoothed_loss(tc.label_smoothing) if smoothing else None,
+        evaluate=evaluate if val_segments else None,
+        info={"frame_labels": list(names)},
+    )
+
+
+# --------------------------------------------------------- sequence labels
+def recording_logits(
+    model, features: Sequence[np.ndarray], segments: Sequence[Segment], batch_size=16
+) -> dict[int, torch.Tensor]:
+    """Sequence logits of every window, per recording: ``{recording: logits}``."""
+    from ..inference import window_logits
+
+    window, stride = int(model.config.window), int(model.config.stride)
+    per: dict[int, list] = {}
+    for i, a, b in segments:
+        per.setdefault(i, []).extend(
+            window_logits(model, features[i][a:b], window, stride, batch_size)
+        )
+    return {i: torch.cat(per[i]) for i in sorted(per)}
+
+
+def sequence_task(
+    model,
+    tokenizer,
+    features: Sequence[np.ndarray],
+    groups: Sequence[int],
+    segments: tuple[list[Segment], list[Segment]],
+    tc: TrainConfig,
+    *,
+    names: Sequence[str],
+) -> Task:
+    """The per-window (recording-level) classification ``Task`` (``"sequences"``).
+
+    Parameters
+    ----------
+    groups
+        The class index of every recording.
+    segments
+        ``(train, val)`` from :func:`split_segments`; validation aggregates
+        each recording's windows (``score`` = mean log-probability of the
+        true group).
+    """
+    from ..model import aggregate_recording
+
+    window, stride = int(model.config.window), int(model.config.stride)
+    train_segments, val_segments = segments
+    seg_x = [features[i][a:b] for i, a, b in train_segments]
+    lengths = [len(x) for x in seg_x]
+
+    def make_batch(step, gen, rank, world):
+        picks = sample_windows(lengths, window, stride, tc.batch_size, gen)
+        part = picks[_share(len(picks), rank, world)]
+        x, valid = stack_windows(seg_x, part, window)
+        ys = [groups[train_segments[j][0]] for j, _ in part]
+        return {
+            "inputs": torch.from_numpy(x),
+            "attention_mask": torch.from_numpy(valid.astype(np.int64)),
+            "labels": torch.tensor(ys, dtype=torch.int64),
+        }
+
+    def evaluate(m) -> dict:
+        per = recording_logits(m, features, val_segments, tc.batch_size)
+        probs = np.stack([aggregate_recording(x).numpy() for x in per.values()])
+        truth = np.array([groups[i] for i in per])
+        res = sequence_metrics(truth, probs, names=names)
+        true_p = np.clip(probs[np.arange(len(truth)), truth], 1e-9, 1)
+        res["score"] = float(np.log(true_p).mean())
+        return res
+
+    return Task(
+        phase="sequences",
+        model=model,
+        tokenizer=tokenizer,
+        n_windows=n_grid_windows(lengths, window, stride),
+        make_batch=make_batch,
+        evaluate=evaluate if val_segments else None,
+        info={"sequence_labels": list(names)},
+    )
