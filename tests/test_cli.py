@@ -148,3 +148,88 @@ def test_transfer_to_another_skeleton(files, tmp_path, shared_data):
     args = ["transfer", str(run), "--to", str(target), "--out", str(out)]
     assert app([*args, "--realign-steps", "2", *FAST]) == 0
     assert (out / "model" / "model.safetensors").is_file()
+
+
+def test_demo_runs_every_step_on_tiny_settings(tmp_path):
+    from behavert.cli.demo import DemoSettings, run_demo
+
+    settings = DemoSettings(
+        n_train=4,
+        n_test=2,
+        n_frames=600,
+        pretrain_steps=2,
+        frame_steps=2,
+        sequence_steps=2,
+        sequence_window=128,
+        batch_size=4,
+    )
+    summary = run_demo(tmp_path, screenshot=False, settings=settings)
+    assert "macro-F1" in summary and "screenshot: skipped" in summary
+    assert (tmp_path / "summary.md").read_text() == summary
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert list(metrics) == [
+        "frames", "genotype", "pretrain_final_loss", "settings", "seconds"
+    ]  # fmt: skip
+    assert metrics["settings"]["n_test"] == 2
+    assert len(list((tmp_path / "data").glob("*DLC_synthetic.h5"))) == 6
+    assert (tmp_path / "data" / "groups.csv").is_file()
+    tables = sorted((tmp_path / "predictions").glob("*_behaviour.csv"))
+    assert len(tables) == 2
+    table = pd.read_csv(tables[0])
+    assert len(table) == 600 and "predicted" in table
+    for run in ("pretrain", "frames", "genotype"):
+        assert (tmp_path / run / "model" / "config.json").is_file()
+
+
+def test_transfer_reads_a_mapping_file_and_checks_label_counts(
+    files, tmp_path, monkeypatch, capsys
+):
+    from behavert.cli.common import ProgressBar
+    from behavert.datasets.synthetic_species import generate_synthetic_rat
+    from behavert.io.save import save_poses
+
+    rat = save_poses(generate_synthetic_rat(200, seed=1).poses, tmp_path / "rat.h5")
+    run = tmp_path / "rat_run"
+    assert app(["pretrain", str(rat), "--out", str(run), *FAST]) == 0
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("source,target\nHead,neck\nNeck,\n")
+    phases = []
+    monkeypatch.setattr(ProgressBar, "update", lambda self, e: phases.append(e.phase))
+    out = tmp_path / "moved"
+    args = ["transfer", str(run), "--to", files["poses"][0], "--out", str(out)]
+    args += ["--mapping", str(mapping), "--realign-steps", "1", *FAST]
+    assert app(args) == 0
+    assert (out / "model" / "tokenizer.json").is_file()
+    assert sorted(set(phases)) == ["pretrain", "realign"]
+    assert phases[0] == "realign" and phases[-1] == "pretrain"
+    saved = (out / "keypoint_mapping.csv").read_text()
+    assert "Head,neck" in saved and "Neck,\n" in saved
+
+    labels = ["--labels", files["labels"][0], files["labels"][1]]
+    args = ["transfer", str(run), "--to", files["poses"][0], "--out", "x", *labels]
+    assert app([*args, *FAST]) == 2
+    assert "label files" in capsys.readouterr().err
+
+
+def test_analyze_with_labels_and_a_frame_run(files, tmp_path):
+    pre, frames = tmp_path / "pre", tmp_path / "frames"
+    assert app(["pretrain", *files["poses"], "--out", str(pre), *FAST]) == 0
+    args = ["train", *files["poses"], "--labels", *files["labels"]]
+    assert app([*args, "--out", str(frames), "--val-fraction", "0", *FAST]) == 0
+    out = tmp_path / "analysis"
+    args = ["analyze", str(pre), *files["poses"], "--out", str(out), "--n-motifs", "3"]
+    args += ["--groups", files["groups"], "--labels", *files["labels"]]
+    assert app([*args, "--frame-run", str(frames), "--no-attribution"]) == 0
+    assert (out / "group_comparison.csv").is_file()
+    assert (out / "motif_statistics.svg").is_file()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["groups"] == {
+        "synthetic_wtDLC_test": "wt",
+        "synthetic_koDLC_test": "ko",
+    }
+    assert summary["info"]["motif_names_from"] == "labels"
+    table = pd.read_csv(out / "synthetic_koDLC_test_frames.csv")
+    assert len(table) == 300 and "behaviour" in table
+
+    args = ["analyze", str(pre), *files["poses"], "--out", str(tmp_path / "x")]
+    assert app([*args, "--labels", files["labels"][0]]) == 2

@@ -48,6 +48,20 @@ class DemoSettings:
         """
         return cls(n_test=4, pretrain_steps=80, frame_steps=200)
 
+    def train_config(self):
+        """The pretraining ``TrainConfig``; the fine-tuning runs vary it."""
+        from ..train import TrainConfig
+
+        return TrainConfig(
+            lr=2e-3,
+            batch_size=self.batch_size,
+            seed=0,
+            max_steps=self.pretrain_steps,
+            warmup_steps=20,
+            dropout=0.1,
+            checkpoint_every=100,
+        )
+
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="the whole pipeline on synthetic recordings")
@@ -163,22 +177,14 @@ def take_screenshot(out: Path) -> str:
 
 def train_models(out: Path, settings: DemoSettings, poses, recordings, progress):
     """``(pretrained, frames, genotype)`` runs, trained on the training recordings."""
-    from ..train import TrainConfig, finetune_frames, finetune_sequences, pretrain
+    from ..train import finetune_frames, finetune_sequences, pretrain
     from ..train.loop import run_to_end
 
     def report(phase):
         return lambda event: progress(phase, event) if progress else None
 
     train = slice(0, settings.n_train)
-    tc = TrainConfig(
-        lr=2e-3,
-        batch_size=settings.batch_size,
-        seed=0,
-        max_steps=settings.pretrain_steps,
-        warmup_steps=20,
-        dropout=0.1,
-        checkpoint_every=100,
-    )
+    tc = settings.train_config()
     pre = run_to_end(
         pretrain(
             poses[train],

@@ -30,14 +30,13 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the source run, the new skeleton's poses (and labels), transfer."""
-    from ..data.mapping import load_mapping
+    from ..io.mapping_file import load_mapping
     from ..train.transfer import transfer
 
-    source = trained_run(args.run)
     poses_list = load_poses_files(args.to, args.likelihood_threshold)
     labels = load_labels(args.labels, poses_list) if args.labels else None
     gen = transfer(
-        source,
+        trained_run(args.run),
         target_poses_list=poses_list,
         mapping=load_mapping(args.mapping) if args.mapping else None,
         labels_list=labels,
