@@ -200,8 +200,8 @@ def test_transfer_reads_a_mapping_file_and_checks_label_counts(
     args += ["--mapping", str(mapping), "--realign-steps", "1", *FAST]
     assert app(args) == 0
     assert (out / "model" / "tokenizer.json").is_file()
-    assert sorted(set(phases)) == ["pretrain", "realign"]
-    assert phases[0] == "realign" and phases[-1] == "pretrain"
+    assert phases == ["realign"] + ["pretrain"] * (len(phases) - 1)
+    assert len(phases) > 1
     saved = (out / "keypoint_mapping.csv").read_text()
     assert "Head,neck" in saved and "Neck,\n" in saved
 

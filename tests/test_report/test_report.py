@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,7 +13,6 @@ from behavert.report import (
     analyze_recording,
     analyze_runs,
     axis_carriers,
-    run_analyze_cli,
     write_analysis,
 )
 
@@ -146,42 +143,6 @@ def test_write_analysis_writes_tables_and_figures(analysis, tmp_path):
     png = (tmp_path / "out" / "recording0_ethogram.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
-
-
-def test_run_analyze_cli_end_to_end(seq_model, frame_model, tokenizer, tmp_path):
-    from behavert.datasets.synthetic import labels_frame
-    from behavert.io.save import save_poses
-    from behavert.train.run import save_run
-
-    save_run(tmp_path / "seq", seq_model, tokenizer)
-    save_run(tmp_path / "frames", frame_model, tokenizer)
-    poses_paths, label_paths = [], []
-    for i, g in enumerate(["wt", "ko"]):
-        rec = generate_synthetic(120, genotype=g, seed=20 + i)
-        path = tmp_path / f"synthetic_{g}.csv"
-        save_poses(rec.poses, path)
-        poses_paths.append(path)
-        lab = tmp_path / f"synthetic_{g}_labels.csv"
-        labels_frame(rec).to_csv(lab, index=False)
-        label_paths.append(lab)
-    out = tmp_path / "analysis"
-    written = run_analyze_cli(
-        tmp_path / "seq",
-        poses_paths,
-        out,
-        groups=["wt", "ko"],
-        labels=label_paths,
-        frame_run=tmp_path / "frames",
-        n_motifs=3,
-        attribution=False,
-    )
-    assert (out / "group_comparison.csv").exists()
-    assert (out / "motif_statistics.svg") in written
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["groups"] == {"synthetic_wt": "wt", "synthetic_ko": "ko"}
-    assert summary["info"]["motif_names_from"] == "labels"
-    frames = pd.read_csv(out / "synthetic_ko_frames.csv")
-    assert len(frames) == 120 and "behaviour" in frames
 
 
 def test_the_steps_give_the_arrays_of_analyze_runs(

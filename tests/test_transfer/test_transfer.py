@@ -16,7 +16,6 @@ from behavert.train.transfer import (
     MAPPING_FILE,
     adapt_model,
     feature_correspondence,
-    run_transfer_cli,
     transfer,
 )
 
@@ -166,32 +165,6 @@ def test_transfer_with_labels_finetunes_frames(rat_run, mice, tc, tmp_path):
     assert "macro_f1" in result.metrics
     assert (tmp_path / "run" / "model" / "model.safetensors").is_file()
     assert (tmp_path / "run" / MAPPING_FILE).read_text().startswith("source,target")
-
-
-def test_run_transfer_cli_from_files(rat_run, mice, tc, tmp_path):
-    from behavert.io.save import save_poses
-    from behavert.train import save_run
-
-    folder = save_run(tmp_path / "rat", rat_run.model, rat_run.tokenizer)
-    path = save_poses(mice[0].poses, tmp_path / "mouse.h5")
-    mapping = tmp_path / "map.csv"
-    mapping.write_text("source,target\nHead,neck\nNeck,\n")
-    seen = []
-    model = run_transfer_cli(
-        folder,
-        [path],
-        tmp_path / "out",
-        mapping=mapping,
-        realign_steps=1,
-        train_config=tc.replace(max_steps=1),
-        progress=seen.append,
-    )
-    assert (model / "tokenizer.json").is_file()
-    assert [e.phase for e in seen] == ["realign", "pretrain"]
-    saved = (tmp_path / "out" / MAPPING_FILE).read_text()
-    assert "Head,neck" in saved and "Neck,\n" in saved
-    with pytest.raises(ValueError, match="label files"):
-        run_transfer_cli(folder, [path], tmp_path / "x", labels=[path, path])
 
 
 def test_transfer_needs_poses_and_tokenizer(rat_run):

@@ -11,7 +11,6 @@ writers are apart: `behavert.report.tables` (CSV, ``summary.json``) and
 from __future__ import annotations
 
 from .analyze import analyze_recording, analyze_runs, frames_table, recording_name
-from .cli_adapter import run_analyze_cli
 from .results import RecordingAnalysis, RunsAnalysis
 from .statistics import (
     AXIS_MEASURES,
@@ -57,7 +56,6 @@ __all__ = [
     "recording_attribution",
     "recording_importance",
     "recording_name",
-    "run_analyze_cli",
     "usage_table",
     "write_analysis",
 ]
