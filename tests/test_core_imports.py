@@ -23,7 +23,7 @@ CORE = [
     "behavert.analysis",
     "behavert.report",
     "behavert.report.figures",
-    "behavert.demo",
+    "behavert.cli.demo",
     "behavert.cli",
 ]
 
