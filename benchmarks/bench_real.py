@@ -63,10 +63,10 @@ METHODS = ("random forest", "BehaVERT from scratch", "BehaVERT pretrained", "LIS
 
 def split_point(truth: np.ndarray, fraction: float) -> tuple[int, str]:
     """The split frame nearest ``fraction`` of the timeline that cuts no bout."""
-    from behavert.train.metrics import bouts
+    from behavert.io.bouts import mask_runs
 
     cut = int(round(fraction * len(truth)))
-    for a, b in bouts(truth):
+    for a, b in mask_runs(np.asarray(truth, dtype=bool)):
         if a < cut < b:
             new = a if cut - a <= b - cut else b
             return new, f"split moved from frame {cut} to {new} (bout {a}-{b})"
@@ -75,9 +75,9 @@ def split_point(truth: np.ndarray, fraction: float) -> tuple[int, str]:
 
 def bout_blocks(truth: np.ndarray) -> list[tuple[int, int]]:
     """One ``(start, stop)`` block per bout of ``truth``, covering it entirely."""
-    from behavert.train.metrics import bouts
+    from behavert.io.bouts import mask_runs
 
-    runs = bouts(truth)
+    runs = mask_runs(np.asarray(truth, dtype=bool))
     if not runs:
         raise ValueError("the training part holds no bout")
     borders = [0] + [(b0 + a1) // 2 for (_, b0), (a1, _) in zip(runs, runs[1:])]
@@ -314,9 +314,9 @@ def run_method(name, train, labels, test, init, seed, args) -> tuple:
 
 
 def bouts_of(mask):
-    from behavert.train.metrics import bouts
+    from behavert.io.bouts import mask_runs
 
-    return bouts(mask)
+    return mask_runs(np.asarray(mask, dtype=bool))
 
 
 def _cell(runs, key) -> str:

@@ -14,20 +14,14 @@ import numpy as np
 import pytest
 import torch
 
+from behavert.data.splits import time_block_split
 from behavert.data.windows import window_starts
 from behavert.io.labels import FrameLabels
+from behavert.train import finetune_frames, finetune_sequences, pretrain
 from behavert.train.checkpoint import find_last_checkpoint
 from behavert.train.config import TrainConfig
+from behavert.train.loop import TrainedRun, TrainEvent, run_to_end
 from behavert.train.run import load_run, resolve_run
-from behavert.train.loop import (
-    TrainedRun,
-    TrainEvent,
-    finetune_frames,
-    finetune_sequences,
-    pretrain,
-    run_to_end,
-    time_block_split,
-)
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
+from behavert.io.bouts import mask_runs
 from behavert.train.metrics import (
     average_precision,
     bout_recall,
-    bouts,
     confusion,
     frame_metrics,
     sequence_metrics,
@@ -69,7 +69,7 @@ def test_sequence_metrics_binary_and_multiclass():
 
 def test_bouts_and_bout_recall():
     true = np.array([0, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1], bool)
-    assert bouts(true) == [(1, 5), (7, 9), (10, 11)]
+    assert mask_runs(true) == [(1, 5), (7, 9), (10, 11)]
     pred = np.array([0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0], bool)
     r = bout_recall(true, pred)
     assert r == {"bout_recall": 2 / 3, "n_bouts": 3.0, "n_found": 2.0}

@@ -15,7 +15,7 @@ _EXPORTS = {
     "TrainEvent": ".loop",
     "TrainedRun": ".loop",
     "run_to_end": ".loop",
-    "time_block_split": ".loop",
+    "time_block_split": "..data.splits",
     "pretrain": ".pretraining",
     "finetune_frames": ".finetuning",
     "finetune_sequences": ".finetuning",

@@ -37,6 +37,7 @@ __all__ = [
     "capture_rng_state",
     "find_last_checkpoint",
     "load_checkpoint_state",
+    "load_weights",
     "restore_rng_state",
     "save_checkpoint",
     "write_json_atomic",
@@ -227,3 +228,22 @@ def load_checkpoint_state(folder: str | Path) -> dict[str, Any]:
     payload["step"] = int(payload["step"])
     payload["info"] = info
     return payload
+
+
+def load_weights(model: Any, folder: Path) -> None:
+    """Load a checkpoint's ``model.safetensors`` into ``model`` (shapes must fit).
+
+    Raises
+    ------
+    RuntimeError
+        When the checkpoint misses weights of the model or has others.
+    """
+    from safetensors.torch import load_file
+
+    state = load_file(str(Path(folder) / "model.safetensors"))
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or [m for m in missing if "position_ids" not in m]:
+        raise RuntimeError(
+            f"{folder}: checkpoint does not fit the model "
+            f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
+        )

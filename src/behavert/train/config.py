@@ -13,6 +13,31 @@ __all__ = ["MASK_MODES", "MIXED_PRECISION", "TrainConfig"]
 MASK_MODES = ("random", "span")
 MIXED_PRECISION = ("auto", "no", "bf16", "fp16")
 
+#: Lower bounds of the integer and float settings (validated on creation).
+_AT_LEAST = {
+    "batch_size": 1,
+    "warmup_steps": 0,
+    "weight_decay": 0,
+    "span_length": 1,
+    "seed": 0,
+    "checkpoint_every": 0,
+    "eval_every": 0,
+    "val_blocks": 1,
+    "freeze_encoder_steps": 0,
+    "log_every": 1,
+}
+_AT_LEAST_OR_NONE = {
+    "max_steps": 1,
+    "epochs": 1,
+    "early_stopping_patience": 1,
+    "grad_clip": 0,
+}
+_CHOICES = {
+    "mask_mode": MASK_MODES,
+    "mixed_precision": MIXED_PRECISION,
+    "class_weights": (None, "balanced"),
+}
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -102,85 +127,57 @@ class TrainConfig:
     log_every: int = 1
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
-
-        def need(ok: bool, message: str) -> None:
-            if not ok:
-                problems.append(message)
-
-        need(self.lr > 0, f"lr must be > 0, got {self.lr}")
-        need(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
-        need(
-            self.max_steps is not None or self.epochs is not None,
-            "set max_steps or epochs",
-        )
-        need(
-            self.max_steps is None or self.max_steps >= 1,
-            f"max_steps must be >= 1, got {self.max_steps}",
-        )
-        need(
-            self.epochs is None or self.epochs >= 1,
-            f"epochs must be >= 1, got {self.epochs}",
-        )
-        need(
-            self.warmup_steps >= 0,
-            f"warmup_steps must be >= 0, got {self.warmup_steps}",
-        )
-        need(
-            self.weight_decay >= 0,
-            f"weight_decay must be >= 0, got {self.weight_decay}",
-        )
-        need(
-            0 < self.mask_ratio < 1,
-            f"mask_ratio must be in (0, 1), got {self.mask_ratio}",
-        )
-        need(
-            self.mask_mode in MASK_MODES,
-            f"mask_mode must be one of {MASK_MODES}, got {self.mask_mode!r}",
-        )
-        need(self.span_length >= 1, f"span_length must be >= 1, got {self.span_length}")
-        need(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
-        need(self.checkpoint_every >= 0, "checkpoint_every must be >= 0")
-        need(self.eval_every >= 0, "eval_every must be >= 0")
-        need(
-            self.early_stopping_patience is None or self.early_stopping_patience >= 1,
-            "early_stopping_patience must be >= 1 or None",
-        )
-        need(
-            0 <= self.val_fraction < 1,
-            f"val_fraction must be in [0, 1), got {self.val_fraction}",
-        )
-        need(self.val_blocks >= 1, f"val_blocks must be >= 1, got {self.val_blocks}")
-        need(
-            isinstance(self.device, str) and bool(self.device),
-            "device must be a string such as 'auto', 'cpu' or 'cuda'",
-        )
-        need(
-            self.mixed_precision in MIXED_PRECISION,
-            f"mixed_precision must be one of {MIXED_PRECISION}, "
-            f"got {self.mixed_precision!r}",
-        )
-        need(
-            self.grad_clip is None or self.grad_clip >= 0,
-            f"grad_clip must be >= 0 or None, got {self.grad_clip}",
-        )
-        need(self.num_workers == 0, "num_workers must be 0 (windows live in memory)")
-        need(self.freeze_encoder_steps >= 0, "freeze_encoder_steps must be >= 0")
-        need(
-            0 <= self.label_smoothing < 1,
-            f"label_smoothing must be in [0, 1), got {self.label_smoothing}",
-        )
-        need(
-            self.class_weights in (None, "balanced"),
-            f"class_weights must be 'balanced' or None, got {self.class_weights!r}",
-        )
-        need(
-            self.dropout is None or 0 <= self.dropout < 1,
-            f"dropout must be in [0, 1) or None, got {self.dropout}",
-        )
-        need(self.log_every >= 1, f"log_every must be >= 1, got {self.log_every}")
+        problems = [message for ok, message in self._checks() if not ok]
         if problems:
             raise ConfigError("invalid TrainConfig: " + "; ".join(problems))
+
+    def _checks(self) -> list[tuple[bool, str]]:
+        """``(ok, message)`` of every rule (all are reported together)."""
+        checks = [(self.lr > 0, f"lr must be > 0, got {self.lr}")]
+        for name, low in _AT_LEAST.items():
+            value = getattr(self, name)
+            checks.append((value >= low, f"{name} must be >= {low}, got {value}"))
+        for name, low in _AT_LEAST_OR_NONE.items():
+            value = getattr(self, name)
+            checks.append(
+                (
+                    value is None or value >= low,
+                    f"{name} must be >= {low} or None, got {value}",
+                )
+            )
+        for name, choices in _CHOICES.items():
+            value = getattr(self, name)
+            checks.append(
+                (value in choices, f"{name} must be one of {choices}, got {value!r}")
+            )
+        dropout = self.dropout
+        return checks + [
+            (
+                self.max_steps is not None or self.epochs is not None,
+                "set max_steps or epochs",
+            ),
+            (
+                0 < self.mask_ratio < 1,
+                f"mask_ratio must be in (0, 1), got {self.mask_ratio}",
+            ),
+            (
+                0 <= self.val_fraction < 1,
+                f"val_fraction must be in [0, 1), got {self.val_fraction}",
+            ),
+            (
+                0 <= self.label_smoothing < 1,
+                f"label_smoothing must be in [0, 1), got {self.label_smoothing}",
+            ),
+            (
+                dropout is None or 0 <= dropout < 1,
+                f"dropout must be in [0, 1) or None, got {dropout}",
+            ),
+            (
+                isinstance(self.device, str) and bool(self.device),
+                "device must be a string such as 'auto', 'cpu' or 'cuda'",
+            ),
+            (self.num_workers == 0, "num_workers must be 0 (windows live in memory)"),
+        ]
 
     def total_steps(self, n_windows: int) -> int:
         """Number of optimisation steps for ``n_windows`` training windows."""

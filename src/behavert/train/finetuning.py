@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..data.splits import split_segments
 from ..errors import LabelFileError
 from ..inference.runner import features_of
 from ..io.labels import (
@@ -22,7 +23,7 @@ from .build import init_model, seed_everything
 from .config import TrainConfig
 from .loop import TrainedRun, train_task
 from .run import save_result
-from .tasks import frame_task, recording_logits, sequence_task, split_segments
+from .tasks import frame_task, recording_logits, sequence_task
 
 __all__ = ["finetune_frames", "finetune_sequences", "fit_recording_calibration"]
 
@@ -65,6 +66,12 @@ def _balanced(targets: list[np.ndarray], n_classes: int, multi: bool) -> list[fl
     counts = np.bincount(flat[flat >= 0], minlength=n_classes).astype(float)
     w = np.where(counts > 0, counts.sum() / (n_classes * np.maximum(counts, 1)), 1.0)
     return (w / w.mean()).tolist()
+
+
+def _segments(poses_list, tc: TrainConfig, window: int):
+    """Training and validation segments; a window of frames separates them."""
+    n_frames = [p.n_frames for p in poses_list]
+    return split_segments(n_frames, tc.val_fraction, tc.val_blocks, gap=window)
 
 
 def _frame_targets(labels_list, poses_list, background, class_names):
@@ -150,7 +157,7 @@ def finetune_frames(
         stride=stride,
         **head,
     )
-    segments = split_segments([p.n_frames for p in poses_list], tc, model.config.window)
+    segments = _segments(poses_list, tc, model.config.window)
     if tc.class_weights == "balanced":
         used = [targets[i][a:b] for i, a, b in segments[0]]
         model.config.class_weights = _balanced(used, len(names), multi)
@@ -235,7 +242,7 @@ def finetune_sequences(
         sequence_labels=list(names),
     )
     features = [features_of(tokenizer, p) for p in poses_list]
-    segments = split_segments([p.n_frames for p in poses_list], tc, model.config.window)
+    segments = _segments(poses_list, tc, model.config.window)
     task = sequence_task(model, tokenizer, features, y, segments, tc, names=names)
     result: TrainedRun = yield from train_task(
         task, tc, out=out, resume=resume, cancel=cancel

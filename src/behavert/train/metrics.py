@@ -16,10 +16,11 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from ..io.bouts import mask_runs
+
 __all__ = [
     "average_precision",
     "bout_recall",
-    "bouts",
     "confusion",
     "frame_metrics",
     "sequence_metrics",
@@ -178,15 +179,6 @@ def sequence_metrics(
     return out
 
 
-def bouts(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of True in a ``(time,)`` mask as ``(start, stop)`` (stop exclusive)."""
-    m = np.asarray(mask, dtype=bool).astype(np.int8)
-    edges = np.diff(np.concatenate([[0], m, [0]]))
-    starts = np.flatnonzero(edges == 1)
-    stops = np.flatnonzero(edges == -1)
-    return [(int(a), int(b)) for a, b in zip(starts, stops)]
-
-
 def bout_recall(
     true: np.ndarray, pred: np.ndarray, *, min_overlap: float = 0.5
 ) -> dict[str, float]:
@@ -207,7 +199,7 @@ def bout_recall(
     """
     true = np.asarray(true, dtype=bool)
     pred = np.asarray(pred, dtype=bool)
-    runs = bouts(true)
+    runs = mask_runs(true)
     found = sum(1 for a, b in runs if pred[a:b].mean() >= min_overlap)
     recall = found / len(runs) if runs else float("nan")
     return {

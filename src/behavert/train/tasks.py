@@ -15,44 +15,23 @@ import numpy as np
 import torch
 
 from ..data.masking import mask_frames
+from ..data.splits import Segment
 from ..data.windows import n_grid_windows, sample_windows, stack_windows
-from ..io.bouts import mask_runs
 from .config import TrainConfig
-from .loop import Task, time_block_split
+from .loop import Task
 from .metrics import average_precision, frame_metrics, sequence_metrics
 
 __all__ = [
-    "Segment",
     "frame_task",
     "masked_pose_task",
     "recording_logits",
     "sequence_task",
-    "split_segments",
 ]
-
-Segment = tuple[int, int, int]
-"""``(recording, start, stop)``: a stretch of frames of one recording."""
 
 
 def _share(n: int, rank: int, world: int) -> slice:
     """This process's slice of a global batch of ``n`` windows."""
     return slice(rank * n // world, (rank + 1) * n // world)
-
-
-def split_segments(
-    n_frames: Sequence[int], tc: TrainConfig, gap: int
-) -> tuple[list[Segment], list[Segment]]:
-    """Training and validation segments of every recording (time blocks).
-
-    ``gap`` frames around each validation block belong to neither set (the
-    window, so no training window overlaps a validation frame).
-    """
-    train, val = [], []
-    for i, n in enumerate(n_frames):
-        tr, va = time_block_split(n, tc.val_fraction, tc.val_blocks, gap=gap)
-        train += [(i, a, b) for a, b in mask_runs(tr)]
-        val += [(i, a, b) for a, b in mask_runs(va)]
-    return train, val
 
 
 def masked_pose_task(
@@ -152,8 +131,9 @@ def frame_task(
         One ``(time,)`` int64 (single-label) or ``(time, class)`` float32
         (multi-label) array per recording.
     segments
-        ``(train, val)`` from :func:`split_segments`; validation (stitched
-        probabilities over each validation block) scores macro-F1.
+        ``(train, val)`` segments (``behavert.data.splits.split_segments``);
+        validation (stitched probabilities over each validation block) scores
+        macro-F1.
     """
     from ..inference import stitched_probabilities
 
@@ -229,9 +209,9 @@ def sequence_task(
     groups
         The class index of every recording.
     segments
-        ``(train, val)`` from :func:`split_segments`; validation aggregates
-        each recording's windows (``score`` = mean log-probability of the
-        true group).
+        ``(train, val)`` segments (``behavert.data.splits.split_segments``);
+        validation aggregates each recording's windows (``score`` = mean
+        log-probability of the true group).
     """
     from ..model import aggregate_recording
 

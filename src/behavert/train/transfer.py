@@ -43,7 +43,6 @@ __all__ = [
     "adapt_model",
     "feature_correspondence",
     "resolve_mapping",
-    "run_transfer_cli",
     "transfer",
 ]
 
@@ -223,6 +222,27 @@ def _resolve_source(source, tokenizer):
     return source, tokenizer
 
 
+def _realign(model, tokenizer, features, tc, steps, out, *, resume, cancel):
+    """Phase ``realign``: masked pose modelling of the projection and head only."""
+    for name, p in model.named_parameters():
+        p.requires_grad = name.startswith(_TRAINABLE_IN_REALIGN)
+    realign_tc = tc.replace(
+        max_steps=steps,
+        epochs=None,
+        warmup_steps=max(1, steps // 10),
+        eval_every=0,
+        early_stopping_patience=None,
+        freeze_encoder_steps=0,
+    )
+    task = masked_pose_task("realign", model, tokenizer, features, realign_tc)
+    result = yield from train_task(
+        task, realign_tc, out=out, resume=resume, cancel=cancel
+    )
+    for p in model.parameters():
+        p.requires_grad = True
+    return result
+
+
 def transfer(
     source: Any,
     tokenizer: Any = None,
@@ -317,28 +337,11 @@ def transfer(
         save_mapping(mapping, out / MAPPING_FILE)
     features = [features_of(target_tokenizer, p) for p in target_poses_list]
     if realign_steps:
-        for name, p in model.named_parameters():
-            p.requires_grad = name.startswith(_TRAINABLE_IN_REALIGN)
-        realign_tc = tc.replace(
-            max_steps=realign_steps,
-            epochs=None,
-            warmup_steps=max(1, realign_steps // 10),
-            eval_every=0,
-            early_stopping_patience=None,
-            freeze_encoder_steps=0,
-        )
-        task = masked_pose_task(
-            "realign", model, target_tokenizer, features, realign_tc
-        )
-        result = yield from train_task(
-            task,
-            realign_tc,
-            out=out / "realign" if out is not None else None,
-            resume=resume,
-            cancel=cancel,
-        )
-        for p in model.parameters():
-            p.requires_grad = True
+        realign_out = out / "realign" if out is not None else None
+        result = yield from _realign(
+            model, target_tokenizer, features, tc, realign_steps, realign_out,
+            resume=resume, cancel=cancel,
+        )  # fmt: skip
         model = result.model
         if result.cancelled:
             result.metrics["transfer/mapped_features"] = share
@@ -365,69 +368,3 @@ def transfer(
     result.metrics["transfer/mapped_features"] = share
     return result
 
-
-def run_transfer_cli(
-    run: str | Path,
-    poses_paths: Sequence[str | Path],
-    out: str | Path,
-    mapping: str | Path | None = None,
-    labels: Sequence[str | Path] | None = None,
-    *,
-    realign_steps: int = 100,
-    train_config: TrainConfig | None = None,
-    background: str = "other",
-    progress: Callable[[Any], Any] | None = None,
-) -> Path:
-    """``behavert transfer RUN --to POSES... --out OUT``: files in, run folder out.
-
-    Parameters
-    ----------
-    run
-        The pretrained (or fine-tuned) run folder of skeleton A.
-    poses_paths
-        Pose files of skeleton B (any format ``load_poses`` reads).
-    out
-        Output folder; the transferred run is ``out/model``.
-    mapping
-        A mapping file (``.yaml``/``.csv``) overriding automatic matches.
-    labels
-        One label file per pose file (``load_frame_labels``) to fine-tune a
-        frame classifier; None: masked pose modelling only.
-    realign_steps, train_config, background
-        As in :func:`transfer`.
-    progress
-        Called with every ``TrainEvent`` (e.g. a tqdm update).
-
-    Returns
-    -------
-    pathlib.Path
-        ``out/model``.
-    """
-    from ..io.labels import load_frame_labels
-    from ..io.load import load_poses
-    from .loop import run_to_end
-
-    poses_list = [load_poses(p) for p in poses_paths]
-    labels_list = None
-    if labels is not None:
-        if len(labels) != len(poses_list):
-            raise ValueError(
-                f"{len(poses_list)} pose files but {len(labels)} label files"
-            )
-        labels_list = [
-            load_frame_labels(lab, n_frames=p.n_frames, fps=p.fps)
-            for lab, p in zip(labels, poses_list)
-        ]
-    gen = transfer(
-        run,
-        None,
-        poses_list,
-        mapping,
-        labels_list=labels_list,
-        realign_steps=realign_steps,
-        train_config=train_config,
-        out=out,
-        background=background,
-    )
-    run_to_end(gen, progress)
-    return Path(out) / "model"
