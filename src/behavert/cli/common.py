@@ -27,7 +27,7 @@ __all__ = [
     "recording_name",
     "train_config",
     "trained_run",
-    "window_settings",
+    "window_keywords",
     "write_json",
 ]
 
@@ -66,7 +66,7 @@ def train_config(args: argparse.Namespace, **defaults: Any):
     return TrainConfig(**values)
 
 
-def window_settings(args: argparse.Namespace) -> dict[str, int | None]:
+def window_keywords(args: argparse.Namespace) -> dict[str, int | None]:
     """``window`` / ``stride`` keywords of pretrain, finetune_* and transfer.
 
     They are architecture settings (the new model's ``BehavertConfig``), not

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .common import add_common, drive, load_poses_files, train_config, window_settings
+from .common import add_common, drive, load_poses_files, train_config, window_keywords
 
 
 def register(sub) -> None:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         config=args.preset,
         train_config=tc,
         out=args.out,
-        **window_settings(args),
+        **window_keywords(args),
     )
     result = drive(gen, "pretrain")
     print(f"pretrained model written to {Path(args.out) / 'model'}")

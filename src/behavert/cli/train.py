@@ -14,7 +14,7 @@ from .common import (
     load_poses_files,
     train_config,
     trained_run,
-    window_settings,
+    window_keywords,
 )
 
 
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         config=args.preset,
         train_config=tc,
         out=args.out,
-        **window_settings(args),
+        **window_keywords(args),
     )
     result = drive(gen, "train")
     print(f"model written to {Path(args.out) / 'model'}")

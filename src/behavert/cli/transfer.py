@@ -12,7 +12,7 @@ from .common import (
     load_poses_files,
     train_config,
     trained_run,
-    window_settings,
+    window_keywords,
 )
 
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         train_config=train_config(args, checkpoint_every=100),
         out=args.out,
         background="other",
-        **window_settings(args),
+        **window_keywords(args),
     )
     drive(gen, "transfer")
     print(f"transferred model written to {Path(args.out) / 'model'}")
