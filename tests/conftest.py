@@ -38,4 +38,4 @@ def load_benchmark():
     return _load_benchmark
 
 
-pytest_plugins = ["fixtures.synthetic_runs"]
+pytest_plugins = ["fixtures.synthetic_runs", "fixtures.walk"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -24,9 +21,6 @@ from behavert.model import (
     BehavertForSequenceClassification,
 )
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "test_train"))
-from _walk import synthetic_walk_poses  # noqa: E402
-
 
 @pytest.fixture(scope="module", autouse=True)
 def _one_thread():
@@ -37,8 +31,8 @@ def _one_thread():
 
 
 @pytest.fixture(scope="module")
-def poses():
-    return synthetic_walk_poses(200, seed=3)
+def poses(make_walk_poses):
+    return make_walk_poses(200, seed=3)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ BEHAVERT_TEST_STEPS (default 8).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -15,29 +16,18 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _walk import synthetic_walk_poses  # noqa: E402
-
-from behavert.train.config import TrainConfig  # noqa: E402
-from behavert.train.loop import run_to_end  # noqa: E402
-from behavert.train.pretraining import pretrain  # noqa: E402
+from behavert.train.loop import run_to_end
+from behavert.train.pretraining import pretrain
 
 
-def config(checkpoint_every: int = 0) -> TrainConfig:
-    """The shared tiny configuration (dropout off so ranks agree exactly)."""
-    return TrainConfig(
-        max_steps=int(os.environ.get("BEHAVERT_TEST_STEPS", "8")),
-        batch_size=4,
-        warmup_steps=2,
-        lr=3e-3,
-        dropout=0.0,
-        checkpoint_every=checkpoint_every,
-    )
-
-
-def poses():
-    """Two synthetic recordings."""
-    return [synthetic_walk_poses(300, seed=s) for s in (1, 2)]
+def _walk():
+    """``tests/fixtures/walk.py``, loaded by path (this file runs as a script)."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "walk.py"
+    spec = importlib.util.spec_from_file_location("behavert_test_walk", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks itself up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> None:
@@ -52,8 +42,10 @@ def main() -> None:
         if pause:
             time.sleep(pause)
 
-    tc = config(checkpoint_every=1 if run_dir else 0)
-    run_to_end(pretrain(poses(), train_config=tc, out=run_dir), on_event)
+    walk = _walk()
+    steps = int(os.environ.get("BEHAVERT_TEST_STEPS", "8"))
+    tc = walk.script_config(checkpoint_every=1 if run_dir else 0, steps=steps)
+    run_to_end(pretrain(walk.script_poses(), train_config=tc, out=run_dir), on_event)
     if int(os.environ.get("RANK", "0")) == 0:
         world = int(os.environ.get("WORLD_SIZE", "1"))
         out_json.write_text(json.dumps({"losses": losses, "world": world}))

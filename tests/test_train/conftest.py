@@ -1,23 +1,8 @@
-"""Fixtures for the training tests: small in-memory random-walk poses (synthetic)."""
+"""Fixtures for the training tests (the walk poses are in tests/fixtures/walk.py)."""
 
 from __future__ import annotations
 
 import pytest
-from _walk import synthetic_walk_poses
-
-
-@pytest.fixture(scope="session")
-def walk_poses() -> list:
-    """Two synthetic random-walk recordings of 300 frames."""
-    return [synthetic_walk_poses(300, seed=s) for s in (1, 2)]
-
-
-@pytest.fixture(scope="session")
-def walk_tokenizer(walk_poses):
-    """A PoseTokenizer fitted on ``walk_poses``."""
-    from behavert.data.tokenizer import PoseTokenizer, TokenizerConfig
-
-    return PoseTokenizer(TokenizerConfig()).fit(walk_poses)
 
 
 @pytest.fixture()

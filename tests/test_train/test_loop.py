@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,12 +21,6 @@ from behavert.train.checkpoint import find_last_checkpoint
 from behavert.train.config import TrainConfig
 from behavert.train.loop import TrainedRun, TrainEvent, run_to_end
 from behavert.train.run import load_run, resolve_run
-
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
-from _train_script import config as script_config  # noqa: E402
-from _train_script import poses as script_poses  # noqa: E402
-from _walk import synthetic_walk_labels  # noqa: E402
 
 
 def _weights(model) -> dict[str, torch.Tensor]:
@@ -129,14 +122,14 @@ def test_close_then_resume_matches_uninterrupted(walk_poses, walk_tokenizer, tmp
     _assert_same_weights(resumed.model, full.model)
 
 
-def test_sigkill_mid_run_then_resume(tmp_path):
+def test_sigkill_mid_run_then_resume(tmp_path, train_script):
     """A real process killed with SIGKILL leaves a usable checkpoint."""
     run_dir = tmp_path / "run"
     env = {**os.environ, "BEHAVERT_TEST_SLEEP": "0.5", "BEHAVERT_TEST_STEPS": "8"}
     proc = subprocess.Popen(
         [
             sys.executable,
-            str(HERE / "_train_script.py"),
+            str(train_script.path),
             str(tmp_path / "a.json"),
             str(run_dir),
         ],
@@ -160,22 +153,24 @@ def test_sigkill_mid_run_then_resume(tmp_path):
     killed_at = int(find_last_checkpoint(run_dir / "checkpoints").name.split("-")[1])
     assert 3 <= killed_at < 8
     torch.set_num_threads(1)
-    tc = script_config(checkpoint_every=1)
-    resumed = run_to_end(pretrain(script_poses(), train_config=tc, out=run_dir))
+    tc = train_script.config(checkpoint_every=1)
+    resumed = run_to_end(pretrain(train_script.poses(), train_config=tc, out=run_dir))
     assert resumed.history[0][0] == killed_at + 1
-    full = run_to_end(pretrain(script_poses(), train_config=tc))
+    full = run_to_end(pretrain(train_script.poses(), train_config=tc))
     np.testing.assert_allclose(resumed.history[-1][1], full.history[-1][1], rtol=1e-4)
     _assert_same_weights(resumed.model, full.model, atol=1e-5)
     assert not list((run_dir / "checkpoints").glob(".tmp-*"))
 
 
-def _frame_labels(poses):
-    return [
-        FrameLabels(("close",), (synthetic_walk_labels(p) == 1)[:, None]) for p in poses
-    ]
+@pytest.fixture()
+def frame_labels(walk_poses, walk_labels):
+    """One-behaviour ``FrameLabels`` ("close") of ``walk_poses``."""
+    return [FrameLabels(("close",), (walk_labels(p) == 1)[:, None]) for p in walk_poses]
 
 
-def test_finetune_frames_validation_and_weights(walk_poses, small_tc, tmp_path):
+def test_finetune_frames_validation_and_weights(
+    walk_poses, frame_labels, small_tc, tmp_path
+):
     pre = run_to_end(pretrain(walk_poses, train_config=small_tc, out=tmp_path / "pre"))
     tc = small_tc.replace(
         val_fraction=0.25, eval_every=3, class_weights="balanced", label_smoothing=0.1
@@ -184,7 +179,7 @@ def test_finetune_frames_validation_and_weights(walk_poses, small_tc, tmp_path):
     run = run_to_end(
         finetune_frames(
             walk_poses,
-            _frame_labels(walk_poses),
+            frame_labels,
             init=TrainedRun(*load_run(resolve_run(tmp_path / "pre"))[:2]),
             train_config=tc,
         ),
@@ -201,7 +196,7 @@ def test_finetune_frames_validation_and_weights(walk_poses, small_tc, tmp_path):
     frozen = run_to_end(
         finetune_frames(
             walk_poses,
-            _frame_labels(walk_poses),
+            frame_labels,
             init=pre,
             train_config=small_tc.replace(freeze_encoder_steps=6),
         )
@@ -214,7 +209,7 @@ def test_finetune_frames_validation_and_weights(walk_poses, small_tc, tmp_path):
         run_to_end(
             finetune_frames(
                 walk_poses,
-                _frame_labels(walk_poses),
+                frame_labels,
                 init=pre,
                 train_config=small_tc.replace(max_steps=1),
             )
@@ -223,11 +218,11 @@ def test_finetune_frames_validation_and_weights(walk_poses, small_tc, tmp_path):
 
 
 def test_finetune_frames_early_stopping_and_length_check(
-    walk_poses, walk_tokenizer, small_tc
+    walk_poses, walk_labels, walk_tokenizer, small_tc
 ):
     from behavert.errors import LabelFileError
 
-    labels = [synthetic_walk_labels(p) for p in walk_poses]
+    labels = [walk_labels(p) for p in walk_poses]
     tc = small_tc.replace(
         max_steps=40,
         val_fraction=0.25,
@@ -265,9 +260,9 @@ def test_finetune_sequences_groups(walk_poses, walk_tokenizer, small_tc):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses torch.distributed.run")
-def test_distributed_two_processes_match_single(tmp_path):
+def test_distributed_two_processes_match_single(tmp_path, train_script):
     """2 gloo CPU processes with the same global batch give the same losses."""
-    script = str(HERE / "_train_script.py")
+    script = str(train_script.path)
     env = {**os.environ, "BEHAVERT_TEST_STEPS": "5", "OMP_NUM_THREADS": "1"}
     single = subprocess.run(
         [sys.executable, script, str(tmp_path / "one.json")], env=env, timeout=300
