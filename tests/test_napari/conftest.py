@@ -8,6 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures.tiny_models import (  # noqa: F401  (tiny untrained models)
+    frame_model,
+    seq_model,
+    synthetic_rec,
+    tokenizer,
+)
 
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 

@@ -1,4 +1,4 @@
-"""Tests of behavert.napari.layers3d and a synthetic 3D recording in 3D view."""
+"""Tests of behavert.napari.convert.layers3d and a synthetic 3D recording in 3D view."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from behavert.datasets.synthetic_species import generate_synthetic_3d
-from behavert.napari.layers3d import (
+from behavert.napari.convert.layers3d import (
     poses3d_to_layers,
     poses3d_to_points,
     poses3d_to_skeleton,

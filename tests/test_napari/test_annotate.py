@@ -14,7 +14,7 @@ def annotated(make_napari_viewer):
     from napari.layers import Layer
 
     from behavert.datasets.synthetic import generate_synthetic
-    from behavert.napari.layers import poses_to_layers
+    from behavert.napari.convert.layers import poses_to_layers
     from behavert.napari.widgets.annotate import AnnotateWidget
 
     viewer = make_napari_viewer(show=True)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from behavert.datasets.synthetic import generate_synthetic
-from behavert.napari.layers import poses_to_layers
-from behavert.napari.overlays import motifs_to_layer
+from behavert.napari.convert.layers import poses_to_layers
+from behavert.napari.convert.overlays import motifs_to_layer
 
 pytestmark = pytest.mark.gui
 

@@ -1,4 +1,4 @@
-"""Tests for behavert.napari.layers (pure converters, no viewer)."""
+"""Tests for behavert.napari.convert.layers (pure converters, no viewer)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from behavert.colors import INDIVIDUAL_PALETTE as PALETTE
+from behavert.colors import individual_colors
 from behavert.io.poses import Poses
-from behavert.napari.layers import (
-    PALETTE,
-    individual_colors,
+from behavert.napari.convert.layers import (
     poses_to_layers,
     poses_to_points,
     poses_to_skeleton,

@@ -1,19 +1,16 @@
-"""Tests for behavert.napari.overlays (attention, motif and behaviour layers)."""
+"""Tests for behavert.napari.convert (attention, motif and behaviour layers)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from behavert.colors import CATEGORY_PALETTE, NONE_COLOR, category_colors, motif_colors
 from behavert.datasets.synthetic import generate_synthetic
-from behavert.napari.overlays import (
-    CATEGORY_PALETTE,
-    NONE_COLOR,
+from behavert.napari.convert.behaviour import behaviour_to_layer
+from behavert.napari.convert.overlays import (
     attention_style,
     attention_to_layer,
-    behaviour_to_layer,
-    category_colors,
-    motif_colors,
     motifs_to_layer,
 )
 
@@ -176,7 +173,7 @@ def test_behaviour_layer_from_names_by_individual_name(rec):
 # ------------------------------------------------------------------ GUI
 @pytest.mark.gui
 def test_attention_layer_in_napari_colours_and_colorbar(make_napari_viewer_proxy, rec):
-    from behavert.napari.overlays import show_colorbar
+    from behavert.napari.convert.overlays import show_colorbar
 
     viewer = make_napari_viewer_proxy()
     attention = np.linspace(0.0, 2.0, rec.poses.n_frames)
@@ -192,7 +189,7 @@ def test_attention_layer_in_napari_colours_and_colorbar(make_napari_viewer_proxy
 
 @pytest.mark.gui
 def test_frame_window_keeps_rows_near_current_frame(make_napari_viewer_proxy, rec):
-    from behavert.napari.overlays import FrameWindow, frame_window
+    from behavert.napari.frame_window import FrameWindow, frame_window
 
     viewer = make_napari_viewer_proxy()
     motif = np.arange(rec.poses.n_frames) // 20
@@ -235,8 +232,8 @@ def test_frame_window_keeps_rows_near_current_frame(make_napari_viewer_proxy, re
 @pytest.mark.gui
 def test_screenshots_of_attention_and_cluster_layers(make_napari_viewer, screenshot):
     """Docs images (``BEHAVERT_WRITE_SCREENSHOTS=1`` copies them to docs/images)."""
-    from behavert.napari.layers import poses_to_layers
-    from behavert.napari.overlays import show_colorbar
+    from behavert.napari.convert.layers import poses_to_layers
+    from behavert.napari.convert.overlays import show_colorbar
 
     rec = generate_synthetic(300, seed=3, render_video=True, image_size=256)
     behaviour = rec.behaviours.index("nose_to_nose")
@@ -277,7 +274,7 @@ def test_ensure_frame_window_windows_long_layers_once(make_napari_viewer):
     """Widgets call ensure_frame_window: long layers get one window, short none."""
     import numpy as np
 
-    from behavert.napari.overlays import ensure_frame_window
+    from behavert.napari.frame_window import ensure_frame_window
 
     viewer = make_napari_viewer()
     frames = np.repeat(np.arange(3000), 2)
@@ -290,3 +287,31 @@ def test_ensure_frame_window_windows_long_layers_once(make_napari_viewer):
     assert len(long_layer.data) < len(rows)
     assert ensure_frame_window(viewer, short_layer, min_rows=1000) is None
     assert len(short_layer.data) == 10
+
+
+def test_a_behaviour_has_one_colour_in_the_figures_and_the_napari_layers(rec):
+    """The ethogram (matplotlib) and the behaviour layer (napari) agree."""
+    import pandas as pd
+    from matplotlib.colors import to_rgba
+
+    from behavert.report.figures import ethogram
+
+    classes = ("other", "rearing", "grooming")
+    labels = np.zeros(rec.poses.n_frames, int)
+    labels[10:30], labels[40:] = 1, 2
+    names = np.array(classes)[labels]
+    frames = pd.DataFrame({"motif": np.zeros(len(labels), int), "behaviour": names})
+    fig = ethogram(frames, class_names=classes)
+    legend = {
+        t.get_text(): to_rgba(h.get_facecolor())
+        for t, h in zip(
+            fig.axes[0].get_legend().get_texts(),
+            fig.axes[0].get_legend().legend_handles,
+        )
+    }
+    data, kwargs, _ = behaviour_to_layer(rec.poses, labels, classes=classes)
+    for behaviour in classes:
+        row = np.flatnonzero(kwargs["features"]["behaviour"] == behaviour)[0]
+        np.testing.assert_allclose(kwargs["face_color"][row], legend[behaviour])
+    assert legend["other"] == to_rgba(NONE_COLOR)
+    assert legend["rearing"] == to_rgba(category_colors(classes)["rearing"])

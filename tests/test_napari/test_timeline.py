@@ -5,14 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from behavert.colors import CATEGORY_PALETTE
 from behavert.datasets.synthetic import generate_synthetic
-from behavert.napari.layers import poses_to_layers
-from behavert.napari.overlays import (
-    CATEGORY_PALETTE,
-    attention_to_layer,
-    behaviour_to_layer,
-    motifs_to_layer,
-)
+from behavert.napari.convert.behaviour import behaviour_to_layer
+from behavert.napari.convert.layers import poses_to_layers
+from behavert.napari.convert.overlays import attention_to_layer, motifs_to_layer
 
 pytestmark = pytest.mark.gui
 

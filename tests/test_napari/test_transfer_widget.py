@@ -26,15 +26,15 @@ def rat_run(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("synthetic_rat_run")
     rat = generate_synthetic_rat(N_FRAMES, seed=3).poses
-    tc = TrainConfig(max_steps=3, window=64, batch_size=2)
-    run_to_end(pretrain([rat], config="tiny", train_config=tc, out=out))
+    tc = TrainConfig(max_steps=3, batch_size=2)
+    run_to_end(pretrain([rat], config="tiny", train_config=tc, out=out, window=64))
     return out, rat
 
 
 def _add_poses(viewer, poses, name):
     from napari.layers import Layer
 
-    from behavert.napari.layers import poses_to_layers
+    from behavert.napari.convert.layers import poses_to_layers
 
     for item in poses_to_layers(poses, name=name):
         layer = Layer.create(*item)

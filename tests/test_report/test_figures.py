@@ -1,4 +1,4 @@
-"""Tests for behavert.report.figures (Agg Figure objects, colour rules, atomic saving)."""
+"""Tests for behavert.report.figures (Agg figures, colour rules, atomic saving)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import BehavertError, NotAPoseTableError, UnknownFormatError
 from ..io.load import load_poses
 from ..io.poses import Poses
-from .layers import poses_to_layers
+from .convert.layers import poses_to_layers
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +74,14 @@ def layers_for_poses(
 
     A video that cannot be opened is reported as a warning notification; the
     poses are still shown. 3D poses (``poses.n_space == 3``) become 3D layers
-    with rows ``(frame, z, y, x)`` (:func:`~behavert.napari.layers3d.poses3d_to_layers`:
-    floor, keypoints and skeleton), without a video; ``kwargs`` then go to
-    that function.
+    with rows ``(frame, z, y, x)`` (floor, keypoints and skeleton of
+    :func:`~behavert.napari.convert.layers3d.poses3d_to_layers`), without a
+    video; ``kwargs`` then go to that function.
     """
     from napari.utils.notifications import show_warning
 
     if poses.n_space == 3:
-        from .layers3d import poses3d_to_layers
+        from .convert.layers3d import poses3d_to_layers
 
         return poses3d_to_layers(poses, **kwargs)
 

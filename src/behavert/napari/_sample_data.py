@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..datasets.synthetic import generate_synthetic
-from .layers import poses_to_layers
+from .convert.layers import poses_to_layers
 
 __all__ = ["make_synthetic_sample"]
 

@@ -13,13 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from magicgui.widgets import Container, Label, ProgressBar, PushButton
+from magicgui.widgets import (
+    ComboBox,
+    Container,
+    FileEdit,
+    Label,
+    ProgressBar,
+    PushButton,
+    Select,
+    SpinBox,
+)
 from napari.layers import Layer
 
 from ...io.labels import FrameLabels
 from ...io.poses import Poses
-from ..layers import poses_to_points
+from ...train.config import TrainConfig
 from ..workers import Job, start_job
 
 if TYPE_CHECKING:
@@ -29,22 +37,21 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "ANNOTATIONS_KEY",
+    "PRESETS",
     "JobWidget",
+    "TrainingWidget",
     "annotation_names",
-    "attention_layer",
     "base_name",
-    "behaviour_layer",
-    "motif_layer",
     "optional_path",
     "pose_layer_names",
     "poses_of",
-    "resolve_run_folder",
     "set_layer",
-    "show_colorbar",
 ]
 
 #: ``metadata`` key of a keypoints layer holding its ``FrameLabels``.
 ANNOTATIONS_KEY = "annotations"
+#: Model sizes of the training docks (``BehavertConfig.from_preset``).
+PRESETS = ("tiny", "small", "base")
 _SUFFIX = " keypoints"
 
 
@@ -92,17 +99,6 @@ def annotation_names(labels: FrameLabels) -> np.ndarray:
     return text.astype(str)
 
 
-def resolve_run_folder(folder: Path) -> Path:
-    """A saved run (``config.json`` inside), also from a training ``out`` folder.
-
-    Training writes its final model to ``<out>/model``; either folder may be
-    chosen.
-    """
-    if not (folder / "config.json").exists() and (folder / "model").is_dir():
-        return folder / "model"
-    return folder
-
-
 def set_layer(viewer: napari.viewer.Viewer, layer_data: tuple) -> Layer:
     """Add a ``(data, kwargs, layer_type)`` layer, or update the same-named one.
 
@@ -136,7 +132,7 @@ def set_layer(viewer: napari.viewer.Viewer, layer_data: tuple) -> Layer:
 
 def _window_if_long(viewer, layer) -> None:
     """Long recordings: keep only frames near the current one in the layer."""
-    from ..overlays import ensure_frame_window
+    from ..frame_window import ensure_frame_window
 
     ensure_frame_window(viewer, layer)
 
@@ -238,120 +234,44 @@ class JobWidget(Container):
         events.moved.connect(self.reset_choices)
 
 
-# ------------------------------------------------------- layer converters
-# The contract's converters live in ``behavert.napari.overlays`` (another
-# module); until it is importable these minimal private ones are used.
-def _per_frame(poses: Poses, frames: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Look up a per-frame ``(time,)`` value for every point's frame number."""
-    positions = np.searchsorted(poses.frame_index, frames)
-    return np.asarray(values)[np.clip(positions, 0, len(values) - 1)]
+class TrainingWidget(JobWidget):
+    """A dock that trains a model on pose layers (Pretrain, Train classifier).
 
-
-def _fallback_behaviour(
-    poses: Poses, behaviour: np.ndarray, *, name: str, features: dict | None = None
-) -> tuple:
-    """One text point per frame (top-left of the poses) naming its behaviour."""
-    xy = poses.position[..., :2]
-    y0 = float(np.nanmin(xy[..., 1])) if np.isfinite(xy).any() else 0.0
-    x0 = float(np.nanmin(xy[..., 0])) if np.isfinite(xy).any() else 0.0
-    frames = poses.frame_index.astype(np.float64)
-    data = np.column_stack([frames, np.full_like(frames, y0), np.full_like(frames, x0)])
-    table = pd.DataFrame({"frame": poses.frame_index, "behaviour": behaviour})
-    for key, value in (features or {}).items():
-        table[key] = value
-    table["behaviour"] = pd.Categorical(table["behaviour"].astype(str))
-    kwargs = {
-        "name": name,
-        "ndim": 3,
-        "features": table,
-        "face_color": "behaviour",
-        "size": 4.0,
-        "text": {"string": "{behaviour}", "color": "white", "size": 12},
-        "metadata": {"behavert_role": "behaviour", "poses": None},
-    }
-    return data, kwargs, "points"
-
-
-def _fallback_keypoint_values(
-    poses: Poses, column: str, values: np.ndarray, *, name: str
-) -> tuple:
-    data, kwargs, _ = poses_to_points(poses, name=name)
-    kwargs["features"][column] = _per_frame(poses, data[:, 0], values)
-    kwargs["metadata"] = {"behavert_role": column}
-    kwargs.pop("face_color_cycle", None)
-    return data, kwargs
-
-
-def behaviour_layer(
-    poses: Poses,
-    behaviour: np.ndarray,
-    *,
-    name: str,
-    features: dict | None = None,
-    probabilities: np.ndarray | None = None,
-    classes: list[str] | None = None,
-) -> tuple:
-    """Layer data of the behaviour per frame (names, ``(time,)``) as colour and text.
-
-    ``features`` maps extra column names to ``(time,)`` per-frame values, copied
-    onto every point of the frame; ``probabilities (time, class)`` in
-    ``classes`` order add the predicted probability to the text.
+    :meth:`_training_controls` makes the shared controls; the window goes to
+    the training function as ``window=`` (an architecture setting of the
+    model), the rest into :meth:`train_config`.
     """
-    try:
-        from ..overlays import behaviour_to_layer
-    except ImportError:
-        return _fallback_behaviour(poses, behaviour, name=name, features=features)
-    data, kwargs, kind = behaviour_to_layer(
-        poses, behaviour, name=name, probabilities=probabilities, classes=classes
-    )
-    table = kwargs.get("features")
-    if features and table is not None and "frame" in table:
-        frames = table["frame"].to_numpy()
-        for key, value in features.items():
-            table[key] = _per_frame(poses, frames, value)
-    return data, kwargs, kind
 
+    def _training_controls(self) -> dict[str, Any]:
+        """Pose layers, preset, steps, window, batch size, seed and output."""
+        self._pose_layers = Select(choices=self._pose_choices, label="Pose layers")
+        self._preset = ComboBox(choices=PRESETS, value="tiny", label="Model size")
+        self._steps = SpinBox(value=200, min=1, max=1_000_000, label="Steps")
+        self._window = SpinBox(value=64, min=64, max=512, step=32, label="Window")
+        self._batch_size = SpinBox(value=8, min=1, max=1024, label="Batch size")
+        self._seed = SpinBox(value=0, min=0, max=2**31 - 1, label="Seed")
+        self._output = FileEdit(mode="d", label="Output folder")
+        return {
+            "pose_layers": self._pose_layers,
+            "preset": self._preset,
+            "steps": self._steps,
+            "window": self._window,
+            "batch_size": self._batch_size,
+            "seed": self._seed,
+            "output_folder": self._output,
+        }
 
-def attention_layer(poses: Poses, attention: np.ndarray, *, name: str) -> tuple:
-    """Layer data of the keypoints coloured and sized by ``attention (time,)``."""
-    try:
-        from ..overlays import attention_to_layer
-    except ImportError:
-        data, kwargs = _fallback_keypoint_values(
-            poses, "attention", attention, name=name
+    def train_config(self) -> TrainConfig:
+        """The ``TrainConfig`` built from the controls."""
+        steps = int(self._steps.value)
+        return TrainConfig(
+            max_steps=steps,
+            batch_size=int(self._batch_size.value),
+            seed=int(self._seed.value),
+            warmup_steps=min(10, max(0, steps // 10)),
         )
-        weight = kwargs["features"]["attention"].to_numpy()
-        kwargs.update(
-            face_color="attention",
-            face_colormap="inferno",
-            face_contrast_limits=(0.0, 1.0),
-            size=kwargs["size"] * (0.5 + np.nan_to_num(weight)),
-        )
-        return data, kwargs, "points"
-    return attention_to_layer(poses, attention, name=name)
 
-
-def motif_layer(
-    poses: Poses, motif: np.ndarray, motif_names: list[str], *, name: str
-) -> tuple:
-    """Layer data of the keypoints coloured by ``motif (time,)`` (-1 = none)."""
-    try:
-        from ..overlays import motifs_to_layer
-    except ImportError:
-        labels = np.array([motif_names[m] if m >= 0 else "none" for m in motif])
-        data, kwargs = _fallback_keypoint_values(poses, "motif_name", labels, name=name)
-        kwargs["features"]["motif_name"] = pd.Categorical(
-            kwargs["features"]["motif_name"]
-        )
-        kwargs.update(face_color="motif_name")
-        return data, kwargs, "points"
-    return motifs_to_layer(poses, motif, motif_names, name=name)
-
-
-def show_colorbar(layer: Layer) -> None:
-    """Show the colour bar of a colormapped layer when napari has one."""
-    try:
-        from ..overlays import show_colorbar as show
-    except ImportError:
-        return
-    show(layer)
+    @property
+    def window(self) -> int:
+        """Frames per window of the model to train (``window=``)."""
+        return int(self._window.value)

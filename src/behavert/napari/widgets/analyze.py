@@ -1,4 +1,13 @@
-"""The "Analyze" dock widget: attention and motif layers, and exported reports."""
+"""The "Analyze" dock widget: attention and motif layers, and exported reports.
+
+The dock runs only the steps of `behavert.report.steps` its layers need: the
+frame importance (`recording_importance`) for the attention layers, the
+tokens and their clustering (`embed_recordings`, `cluster_motifs`) for the
+motif layers, the frame classifier's prediction for the behaviour layers, and
+the attribution of the first recording for the status line. With an export
+folder it runs the whole `behavert.report.analyze_runs` (whose tables and
+figures it writes) and draws the same layers from its result.
+"""
 
 from __future__ import annotations
 
@@ -14,20 +23,17 @@ from ...errors import BehavertError
 from ...io.labels import FrameLabels
 from ...io.poses import Poses
 from .._notify import notify_error
+from ..convert.behaviour import prediction_to_layer
+from ..convert.overlays import attention_to_layer, motifs_to_layer, show_colorbar
 from ..workers import Job
 from ._common import (
     ANNOTATIONS_KEY,
     JobWidget,
     annotation_names,
-    attention_layer,
     base_name,
-    behaviour_layer,
-    motif_layer,
     optional_path,
     poses_of,
-    resolve_run_folder,
     set_layer,
-    show_colorbar,
 )
 
 if TYPE_CHECKING:
@@ -41,11 +47,23 @@ METHODS = ("kmeans", "gmm", "hdbscan")
 
 
 @dataclass
+class _Overlays:
+    """What the layers of one recording show."""
+
+    attention: np.ndarray  # (time,) frame importance, sums to 1
+    motif: np.ndarray  # (time,) int, -1 = none
+    motif_names: list[str]
+    prediction: tuple | None = None  # (classes, labels (time,), probs (time, class))
+
+
+@dataclass
 class _Analysed:
     poses: list[Poses]
     bases: list[str]
-    result: Any  # behavert.report.RunsAnalysis
-    written: Path | None
+    overlays: list[_Overlays]
+    attribution: Any  # ranked feature groups of the first recording, or None
+    result: Any = None  # behavert.report.RunsAnalysis when exported
+    written: Path | None = None
 
 
 def _export(result: Any, out: Path, annotations: list) -> Path:
@@ -57,17 +75,84 @@ def _export(result: Any, out: Path, annotations: list) -> Path:
     return out
 
 
+def _load(folder: Path, frame_folder: Path | None) -> tuple:
+    """``(model, tokenizer, frame_model or None)`` of the chosen run folders."""
+    from ...train.run import load_run, resolve_run
+
+    model, tokenizer, _ = load_run(resolve_run(folder))
+    frame_model = None
+    if frame_folder is not None:
+        frame_model, _, _ = load_run(resolve_run(frame_folder))
+    return model, tokenizer, frame_model
+
+
+def _overlays_of(rec: Any) -> _Overlays:
+    """The layers' inputs from a ``RecordingAnalysis`` (exported runs)."""
+    frames = rec.frames
+    prediction = None
+    if rec.classes:
+        index = {c: j for j, c in enumerate(rec.classes)}
+        labels = np.array([index[b] for b in frames["behaviour"]], dtype=np.int64)
+        probs = frames[[f"p_{c}" for c in rec.classes]].to_numpy()
+        prediction = (rec.classes, labels, probs)
+    return _Overlays(
+        frames["attention"].to_numpy(),
+        frames["motif"].to_numpy(),
+        list(rec.motif_names),
+        prediction,
+    )
+
+
+def _layer_steps(model, tokenizer, frame_model, poses_list, options, ctx) -> tuple:
+    """Only the steps the layers need: ``(overlays, attribution or None)``."""
+    from ...inference import predict_frames
+    from ...report import (
+        cluster_motifs,
+        embed_recordings,
+        recording_attribution,
+        recording_importance,
+    )
+
+    total = 2 * len(poses_list) + 1
+    done = iter(range(1, total + 1))
+
+    def tick() -> None:
+        ctx.progress(next(done), total)
+
+    tokens = embed_recordings(model, tokenizer, poses_list, tick=tick)
+    motifs = cluster_motifs(
+        tokens,
+        method=options["method"],
+        n_motifs=options["n_motifs"],
+        min_bout=options["min_bout"],
+    )
+    tick()
+    overlays = []
+    for poses, motif in zip(poses_list, motifs.labels):
+        attention, _ = recording_importance(model, tokenizer, poses)
+        prediction = None
+        if frame_model is not None:
+            pred = predict_frames(frame_model, tokenizer, poses)
+            prediction = (pred.names, pred.labels, pred.probabilities)
+        overlays.append(_Overlays(attention, motif, motifs.names, prediction))
+        tick()
+    attribution = None
+    if options["attribution"]:
+        attribution = recording_attribution(model, tokenizer, poses_list[0])
+    return overlays, attribution
+
+
 class AnalyzeWidget(JobWidget):
     """Explain a trained run on the chosen recordings, on the video.
 
-    Runs ``behavert.report.analyze_runs`` (one motif clustering shared by all
-    chosen recordings) and adds or updates, per recording, the
-    ``"<recording> attention"`` layer (keypoints coloured and sized by each
-    frame's importance for the model's decision) and the
-    ``"<recording> motifs"`` layer (keypoints coloured by motif); with a frame
-    classifier run also ``"<recording> behaviour"``. With an export folder the
-    CSV tables and PNG/SVG figures are written there
-    (``behavert.report.write_analysis``).
+    Adds or updates, per recording, the ``"<recording> attention"`` layer
+    (keypoints coloured and sized by each frame's importance for the model's
+    decision) and the ``"<recording> motifs"`` layer (keypoints coloured by
+    motif, one clustering shared by all chosen recordings); with a frame
+    classifier run also ``"<recording> behaviour"``. Only the steps these
+    layers need are run (module docstring); with an export folder the whole
+    ``behavert.report.analyze_runs`` runs and its CSV tables and PNG/SVG
+    figures are written there (``behavert.report.write_analysis``).
 
     Parameters
     ----------
@@ -108,10 +193,7 @@ class AnalyzeWidget(JobWidget):
             folder = optional_path(self._run_folder.value)
             if folder is None:
                 raise ValueError("choose the folder of a trained run")
-            folder = resolve_run_folder(folder)
             frame_folder = optional_path(self._frame_run.value)
-            if frame_folder is not None:
-                frame_folder = resolve_run_folder(frame_folder)
             names = list(self._pose_layers.value)
             if not names:
                 raise ValueError("choose at least one pose layer")
@@ -127,23 +209,18 @@ class AnalyzeWidget(JobWidget):
         }
         out = optional_path(self._export_folder.value)
         bases = [base_name(n) for n in names]
-        annotations = []  # per recording: (time,) annotated names, or None
-        for n, poses in zip(names, poses_list):
-            labels = self._viewer.layers[n].metadata.get(ANNOTATIONS_KEY)
-            ok = isinstance(labels, FrameLabels) and labels.n_frames == poses.n_frames
-            annotations.append(annotation_names(labels) if ok else None)
-        if all(a is None for a in annotations):
-            annotations = None
+        annotations = self._annotations(names, poses_list)
 
         def body(ctx):
-            from ...report import analyze_runs  # torch, off the main thread
-            from ...train.run import load_run
-
-            model, tokenizer, _ = load_run(folder)
-            frame_model = None
-            if frame_folder is not None:
-                frame_model, _, _ = load_run(frame_folder)
+            model, tokenizer, frame_model = _load(folder, frame_folder)  # torch
             ctx.check()
+            if out is None:
+                overlays, attribution = _layer_steps(
+                    model, tokenizer, frame_model, poses_list, options, ctx
+                )
+                return _Analysed(poses_list, bases, overlays, attribution)
+            from ...report import analyze_runs
+
             result = analyze_runs(
                 model,
                 tokenizer,
@@ -153,52 +230,49 @@ class AnalyzeWidget(JobWidget):
                 **options,
             )
             ctx.check()
-            written = _export(result, out, annotations) if out is not None else None
-            return _Analysed(poses_list, bases, result, written)
+            written = _export(result, out, annotations)
+            overlays = [_overlays_of(rec) for rec in result.recordings]
+            attribution = result.recordings[0].attribution
+            return _Analysed(poses_list, bases, overlays, attribution, result, written)
 
         return self._start(body, "Analyze", self._on_analysed)
 
+    def _annotations(self, names: list[str], poses_list: list[Poses]) -> list | None:
+        """Per recording the ``(time,)`` annotated names (None: not annotated)."""
+        annotations = []
+        for n, poses in zip(names, poses_list):
+            labels = self._viewer.layers[n].metadata.get(ANNOTATIONS_KEY)
+            ok = isinstance(labels, FrameLabels) and labels.n_frames == poses.n_frames
+            annotations.append(annotation_names(labels) if ok else None)
+        return None if all(a is None for a in annotations) else annotations
+
     def _on_analysed(self, analysed: _Analysed) -> None:
-        for poses, base, rec in zip(
-            analysed.poses, analysed.bases, analysed.result.recordings
+        for poses, base, shown in zip(
+            analysed.poses, analysed.bases, analysed.overlays
         ):
-            frames = rec.frames
             layer = set_layer(
                 self._viewer,
-                attention_layer(
-                    poses, frames["attention"].to_numpy(), name=f"{base} attention"
-                ),
+                attention_to_layer(poses, shown.attention, name=f"{base} attention"),
             )
             show_colorbar(layer)
             set_layer(
                 self._viewer,
-                motif_layer(
-                    poses,
-                    frames["motif"].to_numpy(),
-                    list(rec.motif_names),
-                    name=f"{base} motifs",
+                motifs_to_layer(
+                    poses, shown.motif, shown.motif_names, name=f"{base} motifs"
                 ),
             )
-            if "behaviour" in frames:
-                columns = [c for c in frames if c.startswith("p_")]
-                extra = {c: frames[c].to_numpy() for c in columns}
-                extra["uncertainty"] = frames["uncertainty"].to_numpy()
+            if shown.prediction is not None:
                 set_layer(
                     self._viewer,
-                    behaviour_layer(
-                        poses,
-                        np.asarray(frames["behaviour"].astype(str)),
-                        name=f"{base} behaviour",
-                        features=extra,
-                        probabilities=frames[columns].to_numpy(),
-                        classes=[c[2:] for c in columns],
+                    prediction_to_layer(
+                        poses, *shown.prediction, name=f"{base} behaviour"
                     ),
                 )
         self.last_result = analysed
-        first = analysed.result.recordings[0]
-        text = f"Analyze: {len(first.motif_names)} motifs"
-        if first.attribution is not None and len(first.attribution):
-            top = first.attribution.sort_values("attribution", ascending=False)
+        text = f"Analyze: {len(analysed.overlays[0].motif_names)} motifs"
+        attribution = analysed.attribution
+        if attribution is not None and len(attribution):
+            top = attribution.sort_values("attribution", ascending=False)
             text += f"; top cue {top.index[0]}"
         if analysed.written is not None:
             text += f"; written to {analysed.written}"

@@ -27,12 +27,13 @@ from magicgui.widgets import Table as _Table
 
 from ...errors import BehavertError
 from ...io.boris import Bout, bouts_to_labels, labels_to_bouts, save_boris
+from ...io.bouts import mask_runs
 from ...io.labels import FrameLabels, load_frame_labels, save_frame_labels
 from ...io.poses import Poses
 from .._notify import notify_error, warnings_as_notifications
+from ..convert.behaviour import annotations_to_layer
 from ._common import (
     ANNOTATIONS_KEY,
-    _fallback_behaviour,
     annotation_names,
     base_name,
     optional_path,
@@ -232,14 +233,18 @@ class AnnotateWidget(Container):
         return bout
 
     def _add_bout(self, bout: Bout) -> None:
-        """Add a bout, merging it with overlapping or touching same-class bouts."""
-        start, stop, keep = bout.start, bout.stop, []
-        for b in self._bouts:
-            if b.behaviour == bout.behaviour and b.start <= stop and start <= b.stop:
-                start, stop = min(start, b.start), max(stop, b.stop)
-            else:
-                keep.append(b)
-        self._bouts = sorted([*keep, Bout(start, stop, bout.behaviour)])
+        """Add a bout; overlapping or touching bouts of its class merge.
+
+        The class's bouts become the runs of the frames they cover
+        (`behavert.io.bouts.mask_runs`).
+        """
+        same = [b for b in self._bouts if b.behaviour == bout.behaviour] + [bout]
+        covered = np.zeros(max(b.stop for b in same), dtype=bool)
+        for b in same:
+            covered[b.start : b.stop] = True
+        merged = [Bout(a, z, bout.behaviour) for a, z in mask_runs(covered)]
+        others = [b for b in self._bouts if b.behaviour != bout.behaviour]
+        self._bouts = sorted([*others, *merged])
         self._refresh()
 
     def delete_bout_at_cursor(self) -> list[Bout]:
@@ -405,13 +410,10 @@ class AnnotateWidget(Container):
 
     def _draw(self, poses: Poses, labels: FrameLabels) -> None:
         """Update the ``"<recording> annotations"`` text layer (annotated frames)."""
-        text = annotation_names(labels)
-        data, kwargs, kind = _fallback_behaviour(
+        layer = annotations_to_layer(
             poses,
-            text.astype(str),
+            annotation_names(labels),
             name=f"{base_name(self._pose_layer.value)} annotations",
+            classes=labels.names,
         )
-        keep = text != ""
-        kwargs["features"] = kwargs["features"][keep].reset_index(drop=True)
-        kwargs["metadata"]["behavert_role"] = "annotations"
-        set_layer(self._viewer, (data[keep], kwargs, kind))
+        set_layer(self._viewer, layer)

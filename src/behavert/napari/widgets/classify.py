@@ -19,16 +19,9 @@ from magicgui.widgets import ComboBox, FileEdit, SpinBox, Table
 from ...errors import BehavertError
 from ...io.poses import Poses
 from .._notify import notify_error
+from ..convert.behaviour import prediction_to_layer
 from ..workers import Job
-from ._common import (
-    JobWidget,
-    base_name,
-    behaviour_layer,
-    optional_path,
-    poses_of,
-    resolve_run_folder,
-    set_layer,
-)
+from ._common import JobWidget, base_name, optional_path, poses_of, set_layer
 
 if TYPE_CHECKING:
     import napari
@@ -122,7 +115,6 @@ class ClassifyWidget(JobWidget):
             folder = optional_path(self._run_folder.value)
             if folder is None:
                 raise ValueError("choose the folder of a trained classifier run")
-            folder = resolve_run_folder(folder)
             name = self._pose_layer.value
             poses = poses_of(self._viewer, name)
         except (ValueError, BehavertError) as exc:
@@ -131,9 +123,9 @@ class ClassifyWidget(JobWidget):
 
         def body(ctx):
             from ...inference import predict_frames  # torch, off the main thread
-            from ...train.run import load_run
+            from ...train.run import load_run, resolve_run
 
-            model, tokenizer, _ = load_run(folder)
+            model, tokenizer, _ = load_run(resolve_run(folder))
             ctx.check()
             prediction = predict_frames(model, tokenizer, poses, progress=ctx.progress)
             return _Classified(poses, prediction, base_name(name))
@@ -144,17 +136,14 @@ class ClassifyWidget(JobWidget):
         pred, poses = result.prediction, result.poses
         names = np.asarray(pred.names)
         uncertainty = 1.0 - pred.probabilities.max(axis=1)
-        features = {f"p_{c}": pred.probabilities[:, k] for k, c in enumerate(names)}
-        features["uncertainty"] = uncertainty
         set_layer(
             self._viewer,
-            behaviour_layer(
+            prediction_to_layer(
                 poses,
-                names[pred.labels],
+                pred.names,
+                pred.labels,
+                pred.probabilities,
                 name=f"{result.layer_base} behaviour",
-                features=features,
-                probabilities=pred.probabilities,
-                classes=list(names),
             ),
         )
         rows = least_certain_frames(

@@ -24,12 +24,13 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from qtpy.QtCore import QPointF, Qt, QTimer, Signal
-from qtpy.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
+from qtpy.QtCore import QPointF, Qt, Signal
+from qtpy.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 from qtpy.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ...colors import NONE_COLOR, category_colors, hex_to_rgb8, motif_colors
 from ...io.poses import Poses
-from ..overlays import NONE_COLOR, category_colors, motif_colors
+from .raster import RasterDock, blank_image, image_to_pixmap
 from .timeline import timelines_of
 
 if TYPE_CHECKING:
@@ -40,25 +41,19 @@ __all__ = ["SELECTION_LAYER", "EmbeddingWidget"]
 #: Name of the Points layer ringing the animals on the selected frames.
 SELECTION_LAYER = "selected frames"
 MARGIN = 8
-BACKGROUND = (38, 41, 48)
 SELECTED = (255, 255, 255)
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    color = color.lstrip("#")
-    return tuple(int(color[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
 
 
 def _label_colors(labels: np.ndarray) -> np.ndarray:
     """``(time, 3)`` uint8 colours of per-frame labels (motif ids or names)."""
     labels = np.asarray(labels)
     if labels.dtype.kind in "iu":
-        table = {k: _rgb(c) for k, c in motif_colors(labels).items()}
+        table = {k: hex_to_rgb8(c) for k, c in motif_colors(labels).items()}
         return np.array([table[int(k)] for k in labels], np.uint8).reshape(-1, 3)
     text = labels.astype(str)
     names = [n for n in np.unique(text) if n]
-    table = {k: _rgb(c) for k, c in category_colors(names).items()}
-    table[""] = _rgb(NONE_COLOR)
+    table = {k: hex_to_rgb8(c) for k, c in category_colors(names).items()}
+    table[""] = hex_to_rgb8(NONE_COLOR)
     return np.array([table[n] for n in text], np.uint8).reshape(-1, 3)
 
 
@@ -74,7 +69,7 @@ class _EmbeddingCanvas(QWidget):
     def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt name)
         owner = self._owner
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, owner._pixmap_for(self.width(), self.height()))
+        painter.drawPixmap(0, 0, owner.pixmap_for(self.width(), self.height()))
         point = owner.current_point()
         if point is not None:
             painter.setPen(QPen(QColor(255, 60, 60), 2))
@@ -109,7 +104,7 @@ class _EmbeddingCanvas(QWidget):
         self.update()
 
 
-class EmbeddingWidget(QWidget):
+class EmbeddingWidget(RasterDock):
     """A 2-D map of the frames; selecting dots highlights those frames.
 
     Parameters
@@ -123,18 +118,13 @@ class EmbeddingWidget(QWidget):
     selection_changed = Signal(object)  # (n,) int frame numbers
 
     def __init__(self, viewer: napari.viewer.Viewer, time_axis: int = 0) -> None:
-        super().__init__()
-        self._viewer = viewer
-        self._time_axis = time_axis
+        super().__init__(viewer, time_axis)
         self._xy = np.empty((0, 2))
         self._frames = np.empty(0, np.int64)
         self._colors = np.empty((0, 3), np.uint8)
         self._selected = np.empty(0, bool)
         self._poses: Poses | None = None
-        self._pixmap: QPixmap | None = None
-        self._pending = False
         self._shown = 0  # id of the layer embedding shown
-        self.n_renders = 0
         self.canvas = _EmbeddingCanvas(self)
         self.canvas.setObjectName("embedding_canvas")
         buttons = {}
@@ -155,10 +145,7 @@ class EmbeddingWidget(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self._status)
-        viewer.dims.events.current_step.connect(self._on_current_step)
-        viewer.layers.events.inserted.connect(self._on_layers_changed)
-        for layer in viewer.layers:
-            layer.events.data.connect(self._on_layer_data)
+        self._watch_viewer(removed=False)
         self.refresh_from_layers()
 
     # ------------------------------------------------------------ public API
@@ -233,11 +220,6 @@ class EmbeddingWidget(QWidget):
         """Frame numbers of the selected dots, sorted."""
         return self._frames[self._selected]
 
-    @property
-    def current_frame(self) -> int:
-        """The viewer's current frame."""
-        return int(self._viewer.dims.current_step[self._time_axis])
-
     def select_frames(self, frames: Any, *, add: bool = False) -> None:
         """Select these frame numbers (``add`` keeps the current selection)."""
         chosen = np.isin(self._frames, np.asarray(frames, dtype=np.int64))
@@ -287,9 +269,6 @@ class EmbeddingWidget(QWidget):
         return frame
 
     # -------------------------------------------------------------- handlers
-    def _on_current_step(self, event: Any = None) -> None:
-        self.canvas.update()  # marker only: the pixmap is reused
-
     def _on_layers_changed(self, event: Any = None) -> None:
         value = getattr(event, "value", None)
         if value is None:
@@ -298,14 +277,8 @@ class EmbeddingWidget(QWidget):
         if value.metadata.get("embedding") is not None:
             self.refresh_from_layers()
 
-    def _on_layer_data(self, event: Any = None) -> None:
-        """After an in-place layer update, refresh if its embedding changed."""
-        if not self._pending:
-            self._pending = True
-            QTimer.singleShot(0, self._refresh_if_changed)
-
     def _refresh_if_changed(self) -> None:
-        self._pending = False
+        """After an in-place layer update, refresh if its embedding changed."""
         source = self._source()
         if source is not None and id(source.metadata["embedding"]) != self._shown:
             self.refresh_from_layers()
@@ -339,8 +312,7 @@ class EmbeddingWidget(QWidget):
         self._update_selection_layer(frames)
         for timeline in timelines_of(self._viewer):
             timeline.set_highlight(frames)
-        self._pixmap = None
-        self.canvas.update()
+        self._invalidate()
         self.selection_changed.emit(frames)
 
     def _update_selection_layer(self, frames: np.ndarray) -> None:
@@ -372,17 +344,9 @@ class EmbeddingWidget(QWidget):
             metadata={"behavert_role": "selection"},
         )
 
-    def _pixmap_for(self, width: int, height: int) -> QPixmap:
-        pixmap = self._pixmap
-        if pixmap is None or (pixmap.width(), pixmap.height()) != (width, height):
-            self._pixmap = pixmap = self._render(width, height)
-        return pixmap
-
     def _render(self, width: int, height: int) -> QPixmap:
         """Rasterise the dots (4x4 pixels, 2x2 beyond 5,000 dots; selected: white)."""
-        self.n_renders += 1
-        image = np.empty((max(height, 1), max(width, 1), 4), np.uint8)
-        image[..., :3], image[..., 3] = BACKGROUND, 255
+        image = blank_image(height, width)
         screen = self.to_screen(self._xy)
         ok = np.isfinite(screen).all(1)
         px = np.full(len(screen), -1, np.int64)
@@ -403,7 +367,4 @@ class EmbeddingWidget(QWidget):
                     xi = np.clip(x + dx, 0, width - 1)
                     yi = np.clip(y + dy, 0, height - 1)
                     image[yi, xi, :3] = c
-        buffer = np.ascontiguousarray(image).tobytes()  # alive while drawn
-        fmt = QImage.Format.Format_RGBA8888
-        qimage = QImage(buffer, image.shape[1], image.shape[0], 4 * image.shape[1], fmt)
-        return QPixmap.fromImage(qimage)
+        return image_to_pixmap(image)

@@ -19,7 +19,7 @@ from ...errors import BehavertError
 from ...io.load import load_poses
 from .._notify import notify_error, warnings_as_notifications
 from .._reader import layers_for_poses
-from ..overlays import ensure_frame_window
+from ..frame_window import ensure_frame_window
 
 if TYPE_CHECKING:
     import napari

@@ -5,24 +5,19 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import ComboBox, FileEdit, Select, SpinBox
-
-from ...train.config import TrainConfig
 from .._notify import notify_error
 from ..workers import Job
-from ._common import JobWidget, optional_path, poses_of
+from ._common import TrainingWidget, optional_path, poses_of
 
 if TYPE_CHECKING:
     import napari
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PRESETS", "PretrainWidget"]
-
-PRESETS = ("tiny", "small", "base")
+__all__ = ["PretrainWidget"]
 
 
-class PretrainWidget(JobWidget):
+class PretrainWidget(TrainingWidget):
     """Pretrain a BehaVERT encoder on the chosen pose layers (no labels needed).
 
     Controls: pose layers, model preset (tiny / small / base), steps, window
@@ -40,49 +35,13 @@ class PretrainWidget(JobWidget):
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         super().__init__(viewer)
-        self._pose_layers = Select(choices=self._pose_choices, label="Pose layers")
-        self._preset = ComboBox(choices=PRESETS, value="tiny", label="Model size")
-        self._steps = SpinBox(value=200, min=1, max=1_000_000, label="Steps")
-        self._window = SpinBox(value=64, min=64, max=512, step=32, label="Window")
-        self._batch_size = SpinBox(value=8, min=1, max=1024, label="Batch size")
-        self._seed = SpinBox(value=0, min=0, max=2**31 - 1, label="Seed")
-        self._output = FileEdit(mode="d", label="Output folder")
-        self._name_controls(
-            {
-                "pose_layers": self._pose_layers,
-                "preset": self._preset,
-                "steps": self._steps,
-                "window": self._window,
-                "batch_size": self._batch_size,
-                "seed": self._seed,
-                "output_folder": self._output,
-            }
-        )
-        self.extend(
-            [
-                self._pose_layers,
-                self._preset,
-                self._steps,
-                self._window,
-                self._batch_size,
-                self._seed,
-                self._output,
-            ]
-        )
+        controls = self._training_controls()
+        self._name_controls(controls)
+        self.extend(list(controls.values()))
         self._compact(self._pose_layers)
         self._add_job_controls("Pretrain")
         self._watch_layers()
         self.last_run: Any = None
-
-    def train_config(self) -> TrainConfig:
-        """The ``TrainConfig`` built from the controls."""
-        return TrainConfig(
-            max_steps=int(self._steps.value),
-            window=int(self._window.value),
-            batch_size=int(self._batch_size.value),
-            seed=int(self._seed.value),
-            warmup_steps=min(10, max(0, int(self._steps.value) // 10)),
-        )
 
     def _on_run_button_clicked(self, *_: object) -> Job | None:
         """Start pretraining in a worker; returns the job (None on bad input)."""
@@ -98,7 +57,7 @@ class PretrainWidget(JobWidget):
         except ValueError as exc:
             notify_error(exc, "Pretrain")
             return None
-        preset = self._preset.value
+        preset, window = self._preset.value, self.window
 
         def body(ctx):
             from ...train import pretrain, run_to_end  # torch, off the main thread
@@ -109,6 +68,7 @@ class PretrainWidget(JobWidget):
                 train_config=tc,
                 out=out,
                 cancel=ctx.cancelled,
+                window=window,
             )
             return run_to_end(gen, ctx.train_event)
 

@@ -19,20 +19,20 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from qtpy.QtCore import QPointF, Qt, QTimer, Signal
-from qtpy.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from qtpy.QtCore import QPointF, Qt, Signal
+from qtpy.QtGui import QColor, QPainter, QPen, QPixmap
 from qtpy.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..overlays import NONE_COLOR, category_colors, motif_colors
+from .raster import BACKGROUND, RasterDock, blank_image, image_to_pixmap
+from .tracks import Track, make_track, tracks_from_layers
 
 if TYPE_CHECKING:
     import napari
 
-__all__ = ["TimelineWidget", "timelines_of", "tracks_from_layers"]
+__all__ = ["TimelineWidget", "timelines_of"]
 
 #: Live timeline docks (so the embedding dock can highlight its selection).
 _TIMELINES: weakref.WeakSet[TimelineWidget] = weakref.WeakSet()
@@ -47,92 +47,10 @@ LABEL_WIDTH = 120
 ROW_HEIGHT = {"band": 16, "curve": 40}
 HIGHLIGHT_HEIGHT = 6
 AXIS_HEIGHT = 16
-BACKGROUND = (38, 41, 48)
 CURVE_COLOR = (255, 170, 60)
 HIGHLIGHT_COLOR = (255, 255, 255)
 #: Metadata keys whose objects feed the tracks (their identity is watched).
 _TRACK_KEYS = ("timeline_tracks", "annotations", "labels")
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    color = color.lstrip("#")
-    return tuple(int(color[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
-
-
-@dataclass
-class _Track:
-    name: str
-    kind: str  # "band" (categories) or "curve" (numbers)
-    frames: np.ndarray  # (time,) frame numbers, sorted
-    values: np.ndarray  # (time,) codes (band, -1 = none) or floats (curve)
-    colors: np.ndarray  # (category, 3) uint8 (band); unused for curves
-    categories: tuple[str, ...] = ()
-
-
-def _make_track(
-    name: str, values: Any, frames: np.ndarray, colors: Mapping[str, str] | None
-) -> _Track:
-    if values.dtype.kind == "f":
-        return _Track(name, "curve", frames, np.nan_to_num(values), np.empty((0, 3)))
-    text = np.array(["" if v is None else str(v) for v in values.tolist()])
-    if values.dtype.kind in "iu":
-        text[values < 0] = ""
-    categories, codes = np.unique(text, return_inverse=True)
-    codes = codes.astype(np.int64)
-    if "" in categories:
-        empty = int(np.flatnonzero(categories == "")[0])
-        codes[codes == empty] = -1
-    table = dict(colors or category_colors([c for c in categories if c]))
-    rgb = np.array(
-        [_rgb(table.get(c, NONE_COLOR)) for c in categories], dtype=np.uint8
-    ).reshape(-1, 3)
-    return _Track(name, "band", frames, codes, rgb, tuple(categories))
-
-
-def tracks_from_layers(layers: Any) -> dict[str, Any]:
-    """Collect timeline tracks from layer metadata (see the module docstring).
-
-    Returns
-    -------
-    dict
-        Track name -> ``(frames (time,), values (time,), colours or None)``.
-    """
-    tracks: dict[str, Any] = {}
-    for layer in layers:
-        meta = layer.metadata
-        poses = meta.get("poses")
-        frames = meta.get("frames")
-        if frames is None and poses is not None:
-            frames = poses.frame_index
-        role = meta.get("behavert_role")
-        for name, values in (meta.get("timeline_tracks") or {}).items():
-            colors = None
-            if role == "motifs":
-                ids, first = np.unique(meta["motif"], return_index=True)
-                palette = motif_colors(ids)
-                names = np.asarray(meta["motif_names"])[first]
-                colors = {str(n): palette[int(k)] for k, n in zip(ids, names)}
-            elif role == "behaviour":
-                colors = category_colors(meta.get("classes", ()))
-            tracks[name] = (np.asarray(frames), values, colors)
-        labels = meta.get("annotations")
-        if labels is not None and poses is not None:
-            on = np.asarray(labels.values, dtype=float) > 0.5
-            names = np.array([*labels.names, ""], dtype=object)
-            first = np.where(on.any(1), on.argmax(1), len(labels.names))
-            tracks[f"{layer.name}: annotations"] = (
-                np.asarray(poses.frame_index)[: len(first)],
-                names[first],
-                category_colors(labels.names),
-            )
-        if "labels" in meta and "behaviours" in meta and poses is not None:
-            names = np.asarray(meta["behaviours"], dtype=object)[meta["labels"]]
-            tracks[f"{layer.name}: labels"] = (
-                np.asarray(poses.frame_index),
-                names,
-                category_colors(meta["behaviours"]),
-            )
-    return tracks
 
 
 class _TimelineCanvas(QWidget):
@@ -148,7 +66,7 @@ class _TimelineCanvas(QWidget):
 
     def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt name)
         owner = self._owner
-        pixmap = owner._pixmap_for(self.width(), self.height())
+        pixmap = owner.pixmap_for(self.width(), self.height())
         painter = QPainter(self)
         painter.drawPixmap(0, 0, pixmap)
         x = owner.x_of(owner.current_frame)
@@ -180,7 +98,7 @@ class _TimelineCanvas(QWidget):
             self._owner.zoom(factor, around=frame)
 
 
-class TimelineWidget(QWidget):
+class TimelineWidget(RasterDock):
     """Ethogram, attention curve and motif bands of a recording under the video.
 
     Parameters
@@ -192,19 +110,14 @@ class TimelineWidget(QWidget):
     """
 
     def __init__(self, viewer: napari.viewer.Viewer, time_axis: int = 0) -> None:
-        super().__init__()
-        self._viewer = viewer
-        self._time_axis = time_axis
-        self._tracks: list[_Track] = []
-        self._from_layers: list[_Track] = []
-        self._manual: list[_Track] = []
+        super().__init__(viewer, time_axis)
+        self._tracks: list[Track] = []
+        self._from_layers: list[Track] = []
+        self._manual: list[Track] = []
         self._layer_key: tuple = ()
-        self._pending = False
         self._highlight: np.ndarray = np.empty(0, np.int64)
         self._range = (0, 1)  # whole recording, frames [start, stop)
         self._view: tuple[int, int] | None = None
-        self._pixmap: QPixmap | None = None
-        self.n_renders = 0
         self.canvas = _TimelineCanvas(self)
         self.canvas.setObjectName("timeline_canvas")
         self.canvas.clicked.connect(self._on_canvas_clicked)
@@ -220,11 +133,7 @@ class TimelineWidget(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
         _TIMELINES.add(self)
-        viewer.dims.events.current_step.connect(self._on_current_step)
-        viewer.layers.events.inserted.connect(self._on_layers_changed)
-        viewer.layers.events.removed.connect(self._on_layers_changed)
-        for layer in viewer.layers:
-            layer.events.data.connect(self._on_layer_data)
+        self._watch_viewer(removed=True)
         self.refresh_from_layers()
 
     # ------------------------------------------------------------ public API
@@ -276,11 +185,6 @@ class TimelineWidget(QWidget):
     def track_names(self) -> list[str]:
         """Names of the tracks, top to bottom."""
         return [t.name for t in self._tracks]
-
-    @property
-    def current_frame(self) -> int:
-        """The viewer's current frame."""
-        return int(self._viewer.dims.current_step[self._time_axis])
 
     @property
     def view(self) -> tuple[int, int]:
@@ -336,14 +240,7 @@ class TimelineWidget(QWidget):
             event.value.events.data.connect(self._on_layer_data)
         self.refresh_from_layers()
 
-    def _on_layer_data(self, event: Any = None) -> None:
-        """Refresh once the current update (data, then metadata) is over."""
-        if not self._pending:
-            self._pending = True
-            QTimer.singleShot(0, self._refresh_if_changed)
-
     def _refresh_if_changed(self) -> None:
-        self._pending = False
         if self._key() != self._layer_key:
             self.refresh_from_layers()
 
@@ -355,7 +252,7 @@ class TimelineWidget(QWidget):
         )
 
     # --------------------------------------------------------------- drawing
-    def _build(self, entries: Mapping[str, Any]) -> list[_Track]:
+    def _build(self, entries: Mapping[str, Any]) -> list[Track]:
         tracks = []
         for name, (frames, values, colors) in entries.items():
             frames, values = np.asarray(frames, dtype=np.int64), np.asarray(values)
@@ -366,7 +263,7 @@ class TimelineWidget(QWidget):
                 )
             order = np.argsort(frames, kind="stable")
             values, frames = values[order], frames[order]
-            tracks.append(_make_track(name, values, frames, colors))
+            tracks.append(make_track(name, values, frames, colors))
         return tracks
 
     def _show(self) -> None:
@@ -379,26 +276,14 @@ class TimelineWidget(QWidget):
         self.canvas.setMinimumHeight(HIGHLIGHT_HEIGHT + h + AXIS_HEIGHT + 2)
         self._invalidate()
 
-    def _invalidate(self) -> None:
-        self._pixmap = None
-        self.canvas.update()
-
-    def _pixmap_for(self, width: int, height: int) -> QPixmap:
-        pixmap = self._pixmap
-        if pixmap is None or (pixmap.width(), pixmap.height()) != (width, height):
-            self._pixmap = pixmap = self._render(width, height)
-        return pixmap
-
     def _columns(self, frames: np.ndarray, width: int) -> np.ndarray:
         start, stop = self.view
         return ((frames - start) * width // (stop - start)).astype(np.int64)
 
     def _render(self, width: int, height: int) -> QPixmap:
         """Draw every track into an image (one value per pixel column)."""
-        self.n_renders += 1
         plot_w = max(width - LABEL_WIDTH, 1)
-        image = np.empty((max(height, 1), plot_w, 4), np.uint8)
-        image[..., :3], image[..., 3] = BACKGROUND, 255
+        image = blank_image(height, plot_w)
         y = 0
         if len(self._highlight):
             start, stop = self.view
@@ -420,13 +305,10 @@ class TimelineWidget(QWidget):
             if y + h <= height:
                 self._draw_track(image[y : y + h], track, plot_w)
             y += h + 2
-        buffer = np.ascontiguousarray(image).tobytes()  # alive while drawn
-        fmt = QImage.Format.Format_RGBA8888
-        qimage = QImage(buffer, plot_w, image.shape[0], 4 * plot_w, fmt)
         pixmap = QPixmap(max(width, 1), max(height, 1))
         pixmap.fill(QColor(*BACKGROUND))
         painter = QPainter(pixmap)
-        painter.drawImage(LABEL_WIDTH, 0, qimage)
+        painter.drawPixmap(LABEL_WIDTH, 0, image_to_pixmap(image))
         painter.setPen(QColor(220, 220, 220))
         for name, top, h in rows:
             painter.drawText(4, top + h - 3, name[:18])
@@ -437,7 +319,7 @@ class TimelineWidget(QWidget):
         painter.end()
         return pixmap
 
-    def _draw_track(self, rows: np.ndarray, track: _Track, width: int) -> None:
+    def _draw_track(self, rows: np.ndarray, track: Track, width: int) -> None:
         cols = self._columns(track.frames, width)
         keep = (cols >= 0) & (cols < width)
         cols, values = cols[keep], track.values[keep]

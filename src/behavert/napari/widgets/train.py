@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import ComboBox, Container, FileEdit, Select, SpinBox
+from magicgui.widgets import Container, FileEdit, SpinBox
 
 from ...errors import BehavertError
 from ...io.labels import FrameLabels, load_frame_labels
-from ...train.config import TrainConfig
 from .._notify import notify_error, warnings_as_notifications
 from ..workers import Job
-from ._common import (
-    ANNOTATIONS_KEY,
-    JobWidget,
-    optional_path,
-    poses_of,
-    resolve_run_folder,
-)
+from ._common import ANNOTATIONS_KEY, TrainingWidget, optional_path, poses_of
 from .mapping_table import KeypointMappingWidget
-from .pretrain import PRESETS
 
 if TYPE_CHECKING:
     import napari
@@ -32,7 +25,7 @@ __all__ = ["TrainClassifierWidget"]
 LABEL_FILTER = "Label tables (*.csv)"
 
 
-class TrainClassifierWidget(JobWidget):
+class TrainClassifierWidget(TrainingWidget):
     """Train a frame classifier from annotated pose layers.
 
     Each chosen pose layer needs labels: the Annotate widget's annotations
@@ -57,33 +50,22 @@ class TrainClassifierWidget(JobWidget):
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         super().__init__(viewer)
-        self._pose_layers = Select(choices=self._pose_choices, label="Pose layers")
+        shared = self._training_controls()
         self._labels_file = FileEdit(
             mode="r", filter=LABEL_FILTER, label="Labels file (optional)", nullable=True
         )
         self._init_run = FileEdit(mode="d", label="Pretrained run (optional)")
-        self._preset = ComboBox(choices=PRESETS, value="tiny", label="Model size")
-        self._steps = SpinBox(value=200, min=1, max=1_000_000, label="Steps")
-        self._window = SpinBox(value=64, min=64, max=512, step=32, label="Window")
-        self._batch_size = SpinBox(value=8, min=1, max=1024, label="Batch size")
-        self._seed = SpinBox(value=0, min=0, max=2**31 - 1, label="Seed")
-        self._output = FileEdit(mode="d", label="Output folder")
         self._realign_steps = SpinBox(
             value=100, min=0, max=1_000_000, label="Realign steps"
         )
         self._mapping_slot = Container(labels=False, visible=False)
         controls = {
-            "pose_layers": self._pose_layers,
+            "pose_layers": shared.pop("pose_layers"),
             "labels_file": self._labels_file,
             "init_run": self._init_run,
             "realign_steps": self._realign_steps,
             "mapping_slot": self._mapping_slot,
-            "preset": self._preset,
-            "steps": self._steps,
-            "window": self._window,
-            "batch_size": self._batch_size,
-            "seed": self._seed,
-            "output_folder": self._output,
+            **shared,
         }
         self._name_controls(controls)
         self.extend(list(controls.values()))
@@ -110,8 +92,10 @@ class TrainClassifierWidget(JobWidget):
         names = list(self._pose_layers.value or [])
         if init is None or not names or not init.is_dir():
             return None
+        from ...train.run import resolve_run
+
         try:
-            folder = resolve_run_folder(init)
+            folder = resolve_run(init)
             if not (folder / "tokenizer.json").is_file():
                 return None
             source = PoseTokenizer.load(folder).keypoints
@@ -142,16 +126,6 @@ class TrainClassifierWidget(JobWidget):
             self._mapping_slot.append(self._mapping_widget)
         self._mapping_slot.visible = key is not None
         self._realign_steps.visible = key is not None
-
-    def train_config(self) -> TrainConfig:
-        """The ``TrainConfig`` built from the controls."""
-        return TrainConfig(
-            max_steps=int(self._steps.value),
-            window=int(self._window.value),
-            batch_size=int(self._batch_size.value),
-            seed=int(self._seed.value),
-            warmup_steps=min(10, max(0, int(self._steps.value) // 10)),
-        )
 
     def labels_for(self, names: list[str]) -> list[FrameLabels]:
         """The labels of each chosen pose layer (file, else its annotations)."""
@@ -190,8 +164,6 @@ class TrainClassifierWidget(JobWidget):
             if out is None:
                 raise ValueError("choose an output folder")
             init = optional_path(self._init_run.value)
-            if init is not None:
-                init = resolve_run_folder(init)
             tc = self.train_config()
             self._refresh_mapping()
             if (
@@ -205,7 +177,7 @@ class TrainClassifierWidget(JobWidget):
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Train classifier")
             return None
-        preset = self._preset.value
+        preset, window = self._preset.value, self.window
         mapping = self._mapping_widget.mapping if self._mapping_widget else None
         realign = int(self._realign_steps.value)
 
@@ -214,31 +186,30 @@ class TrainClassifierWidget(JobWidget):
                 finetune_frames,
                 run_to_end,
             )  # torch, off the main thread
+            from ...train.transfer import transfer
 
+            source = _load_init(init)
+            common = {"train_config": tc, "out": out, "cancel": ctx.cancelled}
             if mapping is not None:
-                from ...train.transfer import transfer
-
                 gen = transfer(
-                    init,
+                    source,
                     None,
                     poses_list,
                     mapping,
                     labels_list=labels_list,
                     realign_steps=realign,
-                    train_config=tc,
-                    out=out,
-                    cancel=ctx.cancelled,
+                    window=window,
+                    **common,
                 )
-                return run_to_end(gen, ctx.train_event)
-            gen = finetune_frames(
-                poses_list,
-                labels_list,
-                init,
-                config=preset,
-                train_config=tc,
-                out=out,
-                cancel=ctx.cancelled,
-            )
+            else:
+                gen = finetune_frames(
+                    poses_list,
+                    labels_list,
+                    source,
+                    config=preset,
+                    window=window,
+                    **common,
+                )
             return run_to_end(gen, ctx.train_event)
 
         return self._start(body, "Train classifier", self._on_trained)
@@ -248,3 +219,18 @@ class TrainClassifierWidget(JobWidget):
         classes = ", ".join(run.model.config.frame_labels)
         where = f"saved to {run.out / 'model'}" if run.out else "done"
         self._status.value = f"Train classifier: {where}; classes {classes}"
+
+
+def _load_init(folder: Path | None) -> Any:
+    """The pretrained run to start from, loaded here at the edge (None: none).
+
+    ``load_run(resolve_run(folder))`` as a ``TrainedRun``: the training
+    functions take objects, not paths.
+    """
+    if folder is None:
+        return None
+    from ...train import TrainedRun
+    from ...train.run import load_run, resolve_run
+
+    model, tokenizer, _ = load_run(resolve_run(folder))
+    return TrainedRun(model=model, tokenizer=tokenizer)

@@ -1,6 +1,6 @@
 """Pure converters from 3D :class:`~behavert.io.poses.Poses` to napari layer data.
 
-Like :mod:`behavert.napari.layers` (which shows 3D poses as their ``(x, y)``
+Like :mod:`behavert.napari.convert.layers` (which shows 3D poses as their ``(x, y)``
 projection), every function returns ``(data, kwargs, layer_type)`` tuples and
 needs no viewer. Coordinates are ``(frame, z, y, x)``: napari's 3D view
 (``viewer.dims.ndisplay = 3``) then shows ``z`` as depth, with time on the
@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..io.poses import Poses
-from .layers import individual_colors
+from ...colors import individual_colors
+from ...io.poses import Poses
 
 __all__ = [
     "floor_to_layer",
@@ -32,7 +32,7 @@ def _require_3d(poses: Poses) -> None:
     if poses.n_space != 3:
         where = poses.path or poses.source
         raise ValueError(
-            f"{where}: poses are {poses.n_space}D; use behavert.napari.layers "
+            f"{where}: poses are {poses.n_space}D; use behavert.napari.convert.layers "
             "for 2D poses"
         )
 

@@ -25,11 +25,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..io.poses import Poses
+from ...colors import individual_colors
+from ...io.poses import Poses
 
 __all__ = [
-    "PALETTE",
-    "individual_colors",
     "poses_to_layers",
     "poses_to_points",
     "poses_to_skeleton",
@@ -37,33 +36,6 @@ __all__ = [
 ]
 
 LayerData = tuple[Any, dict, str]
-
-#: Fixed colours; individual ``i`` (in ``Poses.individuals`` order) gets
-#: ``PALETTE[i % len(PALETTE)]`` (Okabe-Ito, then Tableau for many tracks).
-PALETTE: tuple[str, ...] = (
-    "#e69f00",
-    "#56b4e9",
-    "#009e73",
-    "#f0e442",
-    "#0072b2",
-    "#d55e00",
-    "#cc79a7",
-    "#ffffff",
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#bcbd22",
-    "#17becf",
-)
-
-
-def individual_colors(individuals: tuple[str, ...] | list[str]) -> dict[str, str]:
-    """Map each individual name to its fixed hex colour (by position)."""
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(individuals)}
 
 
 def _layer_name(poses: Poses, name: str | None) -> str:
@@ -100,7 +72,7 @@ def video_to_layer(
         Frame number of the video's first frame (the layer's time translation).
     """
     if isinstance(video, (str, Path)):
-        from ..io.video import open_video
+        from ...io.video import open_video
 
         video = open_video(video)
     rgb = video.ndim == 4 and video.shape[-1] in (3, 4)
@@ -122,7 +94,7 @@ def poses_to_points(
 
     Points whose x or y is NaN are dropped. ``features`` columns are
     ``individual`` and ``keypoint`` (categorical), ``confidence`` and ``frame``;
-    faces are coloured by individual with :func:`individual_colors`.
+    faces are coloured by individual (`behavert.colors.individual_colors`).
     """
     xy = poses.position[..., :2]  # (time, individual, keypoint, xy)
     t, i, k = np.nonzero(np.isfinite(xy).all(axis=-1))
@@ -271,7 +243,7 @@ def poses_to_layers(
     base = _layer_name(poses, name)
     layers: list[LayerData] = []
     if isinstance(video, (str, Path)):
-        from ..io.video import open_video
+        from ...io.video import open_video
 
         video = open_video(video)
     if video is not None:
