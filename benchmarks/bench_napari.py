@@ -4,14 +4,14 @@ Builds a synthetic two-mouse, 12-keypoint recording (default 108,000 frames:
 one hour at 30 fps) with a **lazy** synthetic video (each frame is rendered
 when napari asks for it, nothing is held in memory), and shows in one viewer:
 video, keypoints, skeleton (Vectors), attention layer and motif layer
-(``behavert.napari.overlays``). It then times ``viewer.dims.set_current_step``
+(``behavert.napari.convert.overlays``). It then times ``viewer.dims.set_current_step``
 followed by ``QApplication.processEvents()`` (slicing and drawing) over
 consecutive frames, for three set-ups of the same viewer:
 
 * ``full``: every layer holds all its rows (2.6 M points per keypoint layer);
   few steps, as each one costs seconds;
 * ``windowed``: keypoints, skeleton, attention and motifs each under an
-  :class:`~behavert.napari.overlays.FrameWindow` (rows of +-300 frames around
+  :class:`~behavert.napari.frame_window.FrameWindow` (rows of +-300 frames around
   the current one); also the cost of a jump that refills the windows;
 * ``video only``: the overlay layers hidden (the floor set by the video and the
   canvas).
@@ -133,12 +133,9 @@ def run(args: argparse.Namespace) -> dict:
     from qtpy.QtWidgets import QApplication
 
     from behavert.datasets.synthetic import generate_synthetic
-    from behavert.napari.layers import poses_to_layers
-    from behavert.napari.overlays import (
-        FrameWindow,
-        attention_to_layer,
-        motifs_to_layer,
-    )
+    from behavert.napari.convert.layers import poses_to_layers
+    from behavert.napari.convert.overlays import attention_to_layer, motifs_to_layer
+    from behavert.napari.frame_window import FrameWindow
 
     rec = generate_synthetic(args.frames, seed=0)
     poses = rec.poses

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from napari.qt.threading import create_worker
@@ -172,66 +173,84 @@ def start_job(
     worker = create_worker(body, context, _start_thread=False, _ignore_errors=True)
     job = Job(worker, context)
     job._signals = signals  # keep the QObject alive as long as the job
-
-    def _set_status(text: str) -> None:
-        if status is not None:
-            status.value = f"{title}: {text}" if text else title
-
-    def _on_progress(step: int, total: int, text: str) -> None:
-        if job.done:
-            return
-        if progress is not None:
-            progress.max = max(int(total), 1)
-            progress.value = min(int(step), progress.max)
-        _set_status(f"{step}/{total} {text}".strip())
-
-    def _on_returned(value: Any) -> None:
-        job.result = None if context.cancelled() else value
-        if context.cancelled() or getattr(value, "cancelled", False):
-            return
-        if progress is not None:
-            progress.value = progress.max
-        _set_status("done")
-        if on_result is not None:
-            try:
-                on_result(value)
-            except Exception as exc:  # shown, not raised into Qt's event loop
-                job.error = exc
-                notify_error(exc, title)
-                _set_status("failed")
-
-    def _on_errored(exc: BaseException) -> None:
-        if isinstance(exc, TrainingCancelled) or context.cancelled():
-            return
-        job.error = exc
-        notify_error(exc, title)
-        _set_status("failed")
-
-    def _on_finished() -> None:
-        job.done = True
-        if context.cancelled():
-            _set_status("cancelled")
-        if run_button is not None:
-            run_button.enabled = True
-        if cancel_button is not None:
-            cancel_button.enabled = False
-        if on_finish is not None:
-            on_finish(job)
-
-    def _on_warned(warning: tuple) -> None:
-        show_warning(f"{title}: {warning[0]}")
-
-    signals.progressed.connect(_on_progress)
-    worker.warned.connect(_on_warned)
-    worker.returned.connect(_on_returned)
-    worker.errored.connect(_on_errored)
-    worker.finished.connect(_on_finished)
-    if run_button is not None:
-        run_button.enabled = False
-    if cancel_button is not None:
-        cancel_button.enabled = True
+    view = _JobView(
+        job, title, progress, status, run_button, cancel_button, on_result, on_finish
+    )
+    job._view = view  # alive as long as the job (the signals hold its methods)
+    signals.progressed.connect(view.on_progress)
+    worker.warned.connect(view.on_warned)
+    worker.returned.connect(view.on_returned)
+    worker.errored.connect(view.on_errored)
+    worker.finished.connect(view.on_finished)
+    view.set_running(True)
     if progress is not None:
         progress.value = 0
-    _set_status("starting")
+    view.set_status("starting")
     worker.start()
     return job
+
+
+@dataclass
+class _JobView:
+    """The widget side of a job: progress bar, status text and buttons."""
+
+    job: Job
+    title: str
+    progress: Any
+    status: Any
+    run_button: Any
+    cancel_button: Any
+    on_result: Callable[[Any], Any] | None
+    on_finish: Callable[[Job], Any] | None
+
+    def set_status(self, text: str) -> None:
+        if self.status is not None:
+            self.status.value = f"{self.title}: {text}" if text else self.title
+
+    def set_running(self, running: bool) -> None:
+        if self.run_button is not None:
+            self.run_button.enabled = not running
+        if self.cancel_button is not None:
+            self.cancel_button.enabled = running
+
+    def on_progress(self, step: int, total: int, text: str) -> None:
+        if self.job.done:
+            return
+        if self.progress is not None:
+            self.progress.max = max(int(total), 1)
+            self.progress.value = min(int(step), self.progress.max)
+        self.set_status(f"{step}/{total} {text}".strip())
+
+    def on_returned(self, value: Any) -> None:
+        cancelled = self.job.context.cancelled()
+        self.job.result = None if cancelled else value
+        if cancelled or getattr(value, "cancelled", False):
+            return
+        if self.progress is not None:
+            self.progress.value = self.progress.max
+        self.set_status("done")
+        if self.on_result is not None:
+            try:
+                self.on_result(value)
+            except Exception as exc:  # shown, not raised into Qt's event loop
+                self.fail(exc)
+
+    def fail(self, exc: BaseException) -> None:
+        self.job.error = exc
+        notify_error(exc, self.title)
+        self.set_status("failed")
+
+    def on_errored(self, exc: BaseException) -> None:
+        if not (isinstance(exc, TrainingCancelled) or self.job.context.cancelled()):
+            self.fail(exc)
+
+    def on_finished(self) -> None:
+        self.job.done = True
+        if self.job.context.cancelled():
+            self.set_status("cancelled")
+        self.set_running(False)
+        if self.on_finish is not None:
+            self.on_finish(self.job)
+
+    def on_warned(self, warning: tuple) -> None:
+        show_warning(f"{self.title}: {warning[0]}")

@@ -103,14 +103,10 @@ class AnnotateWidget(Container):
         }
         for name, control in controls.items():
             control.native.setObjectName(name)
+            if name.endswith("_button"):  # handlers are _on_<name>_clicked
+                control.changed.connect(getattr(self, f"_on_{name}_clicked"))
         self.extend(list(controls.values()))
-        self._add_class_button.changed.connect(self._on_add_class_button_clicked)
         self._class_name.native.returnPressed.connect(self._on_add_class_button_clicked)
-        self._remove_class_button.changed.connect(self._on_remove_class_button_clicked)
-        self._delete_button.changed.connect(self._on_delete_button_clicked)
-        self._save_csv_button.changed.connect(self._on_save_csv_button_clicked)
-        self._save_boris_button.changed.connect(self._on_save_boris_button_clicked)
-        self._load_button.changed.connect(self._on_load_button_clicked)
         self._pose_layer.changed.connect(self._on_pose_layer_changed)
         self._bout_table.native.itemChanged.connect(self._on_bout_table_changed)
         for event in ("inserted", "removed"):

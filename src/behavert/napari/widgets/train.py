@@ -165,27 +165,15 @@ class TrainClassifierWidget(TrainingWidget):
                 raise ValueError("choose an output folder")
             init = optional_path(self._init_run.value)
             tc = self.train_config()
-            self._refresh_mapping()
-            if (
-                self._mapping_widget is not None
-                and len({poses.keypoints for poses in poses_list}) != 1
-            ):
-                raise ValueError(
-                    "the chosen pose layers have different skeletons: transfer "
-                    "needs one skeleton"
-                )
+            mapping = self._checked_mapping(poses_list)
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Train classifier")
             return None
         preset, window = self._preset.value, self.window
-        mapping = self._mapping_widget.mapping if self._mapping_widget else None
         realign = int(self._realign_steps.value)
 
         def body(ctx):
-            from ...train import (
-                finetune_frames,
-                run_to_end,
-            )  # torch, off the main thread
+            from ...train import finetune_frames, run_to_end  # torch, off main
             from ...train.transfer import transfer
 
             source = _load_init(init)
@@ -213,6 +201,18 @@ class TrainClassifierWidget(TrainingWidget):
             return run_to_end(gen, ctx.train_event)
 
         return self._start(body, "Train classifier", self._on_trained)
+
+    def _checked_mapping(self, poses_list: list) -> Any:
+        """The reviewed keypoint mapping (None: same skeleton, no transfer)."""
+        self._refresh_mapping()
+        if self._mapping_widget is None:
+            return None
+        if len({poses.keypoints for poses in poses_list}) != 1:
+            raise ValueError(
+                "the chosen pose layers have different skeletons: transfer "
+                "needs one skeleton"
+            )
+        return self._mapping_widget.mapping
 
     def _on_trained(self, run: Any) -> None:
         self.last_run = run
