@@ -208,9 +208,9 @@ def main(argv=None) -> str:
 
 
 def _bouts(mask):
-    from behavert.train.metrics import bouts
+    from behavert.io.bouts import mask_runs
 
-    return bouts(mask)
+    return mask_runs(np.asarray(mask, dtype=bool))
 
 
 if __name__ == "__main__":

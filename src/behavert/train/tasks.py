@@ -17,6 +17,7 @@ import torch
 from ..data.masking import mask_frames
 from ..data.splits import Segment
 from ..data.windows import n_grid_windows, sample_windows, stack_windows
+from ..inference.runner import window_settings
 from .config import TrainConfig
 from .loop import Task
 from .metrics import average_precision, frame_metrics, sequence_metrics
@@ -46,7 +47,7 @@ def masked_pose_task(
     features
         One ``(time, feature)`` array per recording.
     """
-    window, stride = int(model.config.window), int(model.config.stride)
+    window, stride = window_settings(model)
     lengths = [len(f) for f in features]
 
     def make_batch(step, gen, rank, world):
@@ -137,7 +138,7 @@ def frame_task(
     """
     from ..inference import stitched_probabilities
 
-    window, stride = int(model.config.window), int(model.config.stride)
+    window, stride = window_settings(model)
     train_segments, val_segments = segments
     seg_x = [features[i][a:b] for i, a, b in train_segments]
     seg_y = [targets[i][a:b] for i, a, b in train_segments]
@@ -183,7 +184,7 @@ def recording_logits(
     """Sequence logits of every window, per recording: ``{recording: logits}``."""
     from ..inference import window_logits
 
-    window, stride = int(model.config.window), int(model.config.stride)
+    window, stride = window_settings(model)
     per: dict[int, list] = {}
     for i, a, b in segments:
         per.setdefault(i, []).extend(
@@ -215,7 +216,7 @@ def sequence_task(
     """
     from ..model import aggregate_recording
 
-    window, stride = int(model.config.window), int(model.config.stride)
+    window, stride = window_settings(model)
     train_segments, val_segments = segments
     seg_x = [features[i][a:b] for i, a, b in train_segments]
     lengths = [len(x) for x in seg_x]
