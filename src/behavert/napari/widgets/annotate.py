@@ -280,9 +280,7 @@ class AnnotateWidget(Container):
         except (TypeError, ValueError) as exc:
             notify_error(exc, "Annotate")
         else:
-            self._bouts = []
-            for bout in bouts:
-                self._bouts = sorted([*self._bouts, bout])
+            self._bouts = sorted(bouts)
         self._refresh()
 
     # ------------------------------------------------------------- files
@@ -326,12 +324,16 @@ class AnnotateWidget(Container):
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Annotate")
             return None
-        self._classes += [n for n in labels.names if n not in self._classes]
-        self._bouts = labels_to_bouts(labels)
+        self._adopt(labels)
         self._pending.clear()
         self._refresh()
         self._status.value = f"loaded {len(self._bouts)} bouts from {path.name}"
         return labels
+
+    def _adopt(self, labels: FrameLabels) -> None:
+        """Show these labels: their classes are added, their bouts replace ours."""
+        self._classes += [n for n in labels.names if n not in self._classes]
+        self._bouts = labels_to_bouts(labels)
 
     # ------------------------------------------------------------ syncing
     def _on_layers_changed(self, *_: object) -> None:
@@ -351,8 +353,7 @@ class AnnotateWidget(Container):
         name = self._pose_layer.value
         stored = self._viewer.layers[name].metadata.get(ANNOTATIONS_KEY)
         if isinstance(stored, FrameLabels) and stored.n_frames == poses.n_frames:
-            self._classes += [n for n in stored.names if n not in self._classes]
-            self._bouts = labels_to_bouts(stored)
+            self._adopt(stored)
         else:
             self._bouts = []
         prefix = base_name(name)
