@@ -63,36 +63,49 @@ def mask_frames(
     if mode == "random":
         scores = torch.rand(batch, length, generator=generator)
         scores[~valid] = 2.0  # never picked
-        rank = scores.argsort(dim=1).argsort(dim=1)
-        return rank < target[:, None]
+        k = int(target.max()) if batch else 0
+        lowest = scores.topk(k, dim=1, largest=False).indices  # sorted
+        picked = torch.arange(k)[None, :] < target[:, None]
+        return torch.zeros_like(valid).scatter_(1, lowest, picked)
     return _span_mask(valid, n_valid, target, span_length, generator)
 
 
 def _span_mask(valid, n_valid, target, span, generator) -> torch.Tensor:
     """Spans drawn in rounds for the whole batch until each window has ``target``.
 
-    A round draws enough spans for the window furthest from its target; each
-    window keeps the shortest prefix of its spans that reaches the target (so
-    the result is that of drawing spans one by one until it is reached).
+    Work is in "valid rank" space (the r-th real frame of a window). Spans are
+    numbered in drawing order; ``first[b, r]`` is the first span covering rank
+    ``r``, so the frames masked after ``j`` spans are ``first < j``. Each
+    window keeps the shortest prefix of its spans that reaches its target:
+    the result of drawing spans one at a time until it is reached.
     """
-    batch = valid.shape[0]
-    rank = valid.long().cumsum(dim=1) - 1  # position among the valid frames
+    batch, length = valid.shape
     highest = (n_valid - span + 1).clamp(min=1)
-    mask = torch.zeros_like(valid)
-    done = target <= 0
-    rows = torch.arange(batch)
-    while not bool(done.all()):
-        missing = int((target - mask.sum(dim=1))[~done].max())
-        n_spans = 2 * (-(-missing // span)) + 2
+    never = torch.iinfo(torch.long).max
+    first = torch.full((batch, length), never, dtype=torch.long)
+    offsets = torch.arange(span)
+    drawn = 0
+    while True:
+        covered = first < never
+        missing = (target - covered.sum(dim=1)).clamp(min=0)
+        if not bool((missing > 0).any()):
+            break
+        n_spans = 2 * (-(-int(missing.max()) // span)) + 2
         u = torch.rand(batch, n_spans, generator=generator)
-        starts = (u * highest[:, None]).long()[:, :, None]
-        cover = (rank[:, None, :] >= starts) & (rank[:, None, :] < starts + span)
-        cover = (cover & valid[:, None, :]) | mask[:, None, :]
-        cumulative = cover.cumsum(dim=1) > 0  # after 1, 2, ... spans
-        reached = cumulative.sum(dim=2) >= target[:, None]
-        first = torch.where(
-            reached.any(dim=1), reached.long().argmax(dim=1), n_spans - 1
+        starts = (u * highest[:, None]).long()
+        ranks = starts[:, :, None] + offsets  # (batch, span index, span)
+        index = torch.arange(drawn, drawn + n_spans)[None, :, None]
+        index = index.expand(batch, n_spans, span)
+        index = torch.where(ranks < n_valid[:, None, None], index, never)
+        first.scatter_reduce_(
+            1, ranks.clamp(max=length - 1).flatten(1), index.flatten(1), "amin"
         )
-        mask = torch.where(done[:, None], mask, cumulative[rows, first])
-        done = done | reached.any(dim=1)
-    return mask
+        drawn += n_spans
+    # spans needed per window: the first count of spans reaching the target
+    hist = torch.zeros(batch, drawn + 1, dtype=torch.long)
+    hist.scatter_add_(1, first.clamp(max=drawn), torch.ones_like(first))
+    reached = hist[:, :drawn].cumsum(dim=1) >= target[:, None]
+    needed = reached.long().argmax(dim=1)  # index of the last span used
+    needed = torch.where(target > 0, needed, -1)
+    rank = (valid.long().cumsum(dim=1) - 1).clamp(min=0)
+    return valid & (first.gather(1, rank) <= needed[:, None])
