@@ -21,6 +21,7 @@ _EXPORTS = {
     "finetune_sequences": ".finetuning",
     "save_run": ".run",
     "load_run": ".run",
+    "resolve_run": ".run",
     "save_checkpoint": ".checkpoint",
     "find_last_checkpoint": ".checkpoint",
     "frame_metrics": ".metrics",
