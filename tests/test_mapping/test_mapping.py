@@ -8,13 +8,12 @@ import pytest
 from behavert.data.mapping import (
     KeypointMapping,
     apply_mapping,
-    load_mapping,
     map_keypoints,
     normalise_keypoint,
     project_top_view,
-    save_mapping,
 )
 from behavert.errors import FileProblemError, SkeletonMismatchError
+from behavert.io.mapping_file import load_mapping, save_mapping
 from behavert.io.poses import Poses
 
 MOUSE = ("nose", "left_ear", "right_ear", "neck", "left_forepaw", "right_forepaw",
@@ -120,7 +119,7 @@ def test_mapping_file_round_trip_and_edit(tmp_path, suffix):
     path = save_mapping(m, tmp_path / f"map{suffix}")
     loaded = load_mapping(path)
     assert loaded["Center"] == "spine" and loaded["Left_fhip"] is None
-    assert map_keypoints(DEEPOF, MOUSE, user_map=path).mapped == m.mapped
+    assert map_keypoints(DEEPOF, MOUSE, user_map=load_mapping(path)).mapped == m.mapped
     # a user edits the file: Left_fhip now feeds left_forepaw
     text = path.read_text()
     if suffix == ".csv":
@@ -128,7 +127,7 @@ def test_mapping_file_round_trip_and_edit(tmp_path, suffix):
     else:
         text = text.replace("Left_fhip: null", "Left_fhip: left_forepaw")
     path.write_text(text)
-    edited = map_keypoints(DEEPOF, MOUSE, user_map=path)
+    edited = map_keypoints(DEEPOF, MOUSE, user_map=load_mapping(path))
     assert edited.mapped["Left_fhip"] == "left_forepaw"
 
 

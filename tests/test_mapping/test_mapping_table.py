@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from behavert.data.mapping import load_mapping, map_keypoints
+from behavert.data.mapping import map_keypoints
+from behavert.io.mapping_file import load_mapping
 
 pytestmark = pytest.mark.gui
 

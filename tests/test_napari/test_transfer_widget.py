@@ -64,8 +64,8 @@ def mouse_viewer(make_napari_viewer):
 def test_transfer_with_mapping_review(mouse_viewer, rat_run, qtbot, tmp_path, mocker):
     from qtpy.QtWidgets import QPushButton
 
-    from behavert.data.mapping import load_mapping
     from behavert.data.tokenizer import PoseTokenizer
+    from behavert.io.mapping_file import load_mapping
     from behavert.napari.widgets.mapping_table import LEFT_OUT
     from behavert.napari.widgets.train import TrainClassifierWidget
 

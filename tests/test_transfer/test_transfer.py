@@ -30,9 +30,7 @@ def _one_thread():
 
 @pytest.fixture(scope="module")
 def tc():
-    return TrainConfig(
-        max_steps=3, batch_size=4, warmup_steps=1, device="cpu", seed=1
-    )
+    return TrainConfig(max_steps=3, batch_size=4, warmup_steps=1, device="cpu", seed=1)
 
 
 @pytest.fixture(scope="module")

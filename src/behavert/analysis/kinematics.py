@@ -22,6 +22,7 @@ from ..io.keypoints import NOSE_NAMES, TAIL_NAMES, find_keypoint
 
 __all__ = ["axis_correlations", "describe_axes", "find_keypoint", "kinematic_measures"]
 
+
 def _angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Angle in degrees between vectors ``(..., space)``; NaN if either is 0."""
     nu = np.linalg.norm(u, axis=-1)

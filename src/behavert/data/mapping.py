@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -42,7 +41,6 @@ from ..io.keypoints import (
     name_tokens,
     normalise_keypoint,
 )
-from ..io.mapping_file import load_mapping, save_mapping
 from ..io.poses import Poses
 
 __all__ = [
@@ -50,12 +48,11 @@ __all__ = [
     "WEAK_SYNONYMS",
     "KeypointMapping",
     "apply_mapping",
-    "load_mapping",
     "map_keypoints",
     "normalise_keypoint",
     "project_top_view",
-    "save_mapping",
 ]
+
 
 @dataclass(frozen=True)
 class KeypointMapping:
@@ -204,7 +201,7 @@ def map_keypoints(
     source_names: Sequence[str],
     target_names: Sequence[str],
     synonyms: Mapping[str, Sequence[str]] | None = None,
-    user_map: Mapping[str, str | None] | str | Path | None = None,
+    user_map: Mapping[str, str | None] | None = None,
     *,
     weak_synonyms: Mapping[str, Sequence[str]] | None = None,
 ) -> KeypointMapping:
@@ -218,9 +215,10 @@ def map_keypoints(
         Canonical part -> names (default :data:`DEFAULT_SYNONYMS`); names are
         compared after :func:`normalise_keypoint`.
     user_map
-        Source name -> target name (None or ``""``: leave out), or a mapping
-        file for :func:`load_mapping`; it overrides automatic matches. Names
-        are matched exactly, else by normalised name.
+        Source name -> target name (None or ``""``: leave out; a user's file
+        is read first with `behavert.io.mapping_file.load_mapping`); it
+        overrides automatic matches. Names are matched exactly, else by
+        normalised name.
     weak_synonyms
         Fallback stand-ins (default :data:`WEAK_SYNONYMS`).
 
@@ -237,8 +235,6 @@ def map_keypoints(
     synonyms = {k: tuple(_tokens_join(n) for n in v) for k, v in synonyms.items()}
     weak = WEAK_SYNONYMS if weak_synonyms is None else weak_synonyms
     source, target = tuple(map(str, source_names)), tuple(map(str, target_names))
-    if isinstance(user_map, (str, Path)):
-        user_map = load_mapping(user_map)
     user = _resolve_user_map(user_map or {}, source, target)
     weak = {
         canonical_part(_tokens_join(k), synonyms) or _tokens_join(k): tuple(

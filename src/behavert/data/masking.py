@@ -61,13 +61,23 @@ def mask_frames(
     n_valid = valid.sum(dim=1)
     target = torch.minimum(torch.round(n_valid * ratio).clamp(min=1).long(), n_valid)
     if mode == "random":
-        scores = torch.rand(batch, length, generator=generator)
-        scores[~valid] = 2.0  # never picked
-        k = int(target.max()) if batch else 0
-        lowest = scores.topk(k, dim=1, largest=False).indices  # sorted
-        picked = torch.arange(k)[None, :] < target[:, None]
-        return torch.zeros_like(valid).scatter_(1, lowest, picked)
+        return _random_mask(valid, n_valid, target, generator)
     return _span_mask(valid, n_valid, target, span_length, generator)
+
+
+def _random_mask(valid, n_valid, target, generator) -> torch.Tensor:
+    """``target`` distinct valid frames per window: a random permutation's head.
+
+    One ``randperm`` per window, in batch order: the same random stream as the
+    masks of earlier releases, so a seed reproduces their pretraining runs (a
+    permutation of <= 512 frames costs microseconds; the batch is small).
+    """
+    mask = torch.zeros_like(valid)
+    for b in range(valid.shape[0]):
+        positions = torch.nonzero(valid[b]).flatten()
+        order = torch.randperm(int(n_valid[b]), generator=generator)
+        mask[b, positions[order[: int(target[b])]]] = True
+    return mask
 
 
 def _span_mask(valid, n_valid, target, span, generator) -> torch.Tensor:

@@ -178,9 +178,8 @@ def predict_sequences(
     w, s = window_settings(model, window, stride)
     out = []
     for poses in poses_list:
-        logits = torch.cat(
-            window_logits(model, features_of(tokenizer, poses), w, s, batch_size, device)
-        )
+        features = features_of(tokenizer, poses)
+        logits = torch.cat(window_logits(model, features, w, s, batch_size, device))
         out.append(model.recording_probabilities(logits).numpy())
     return np.stack(out).astype(np.float32)
 

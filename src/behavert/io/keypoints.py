@@ -165,7 +165,6 @@ def find_keypoint(keypoints: Sequence[str], candidates: Sequence[str]) -> int | 
     return None
 
 
-
 #: (role, pattern on the normalised name); the first matching role wins.
 ROLES: tuple[tuple[str, str], ...] = (
     ("tailtip", r"^tail(tip|end)$|^(tip|end)(of)?tail$"),

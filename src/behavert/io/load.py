@@ -247,9 +247,7 @@ def load_poses(
     if not poses.edges:
         changes["edges"] = default_edges(poses.keypoints)
     metadata = dict(poses.metadata)
-    found, info = locate_video(
-        path, metadata.get("stored_video"), poses, video=video
-    )
+    found, info = locate_video(path, metadata.get("stored_video"), poses, video=video)
     changes["video"] = found
     if info is not None:
         metadata["video_info"] = info

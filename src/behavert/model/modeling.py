@@ -456,7 +456,6 @@ class BehavertForSequenceClassification(BehavertClassifier):
             )
         return torch.softmax(logits.float(), dim=-1).mean(dim=0)
 
-
     def recording_probabilities(self, logits_per_window: torch.Tensor) -> torch.Tensor:
         """Recording-level probabilities with the calibration learnt in training.
 

@@ -29,9 +29,10 @@ import numpy as np
 import torch
 
 from ..data.features import References, compute_features
-from ..data.mapping import KeypointMapping, map_keypoints, save_mapping
+from ..data.mapping import KeypointMapping, map_keypoints
 from ..errors import SkeletonMismatchError
 from ..inference.runner import features_of
+from ..io.mapping_file import save_mapping
 from ..io.poses import Poses
 from .build import seed_everything, training_window
 from .config import TrainConfig
@@ -367,4 +368,3 @@ def transfer(
         save_result(result, tc)
     result.metrics["transfer/mapped_features"] = share
     return result
-

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from magicgui.widgets import ComboBox, Container, FileEdit, Label, PushButton
 
-from ...data.mapping import KeypointMapping, map_keypoints, save_mapping
+from ...data.mapping import KeypointMapping, map_keypoints
 from ...errors import BehavertError, FileProblemError
+from ...io.mapping_file import save_mapping
 from .._notify import notify_error
 
 __all__ = ["LEFT_OUT", "KeypointMappingWidget"]
