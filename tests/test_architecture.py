@@ -293,8 +293,10 @@ def test_no_function_body_is_written_twice():
         for node in ast.walk(tree):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
+            if node.name.startswith("__"):
+                continue  # protocol boilerplate (a package's lazy __getattr__)
             body = node.body[1:] if _docstring_lines(node) else node.body
-            if sum(1 for _ in ast.walk(ast.Module(body=body, type_ignores=[]))) < 40:
+            if sum(1 for _ in ast.walk(ast.Module(body=body, type_ignores=[]))) < 20:
                 continue  # tiny bodies (one-line accessors) may coincide
             key = hashlib.sha1(
                 "\n".join(ast.dump(s) for s in body).encode()

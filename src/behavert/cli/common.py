@@ -24,7 +24,6 @@ __all__ = [
     "load_labels",
     "load_model",
     "load_poses_files",
-    "recording_name",
     "train_config",
     "trained_run",
     "window_keywords",
@@ -160,11 +159,6 @@ def trained_run(path: str | Path):
 
     model, tokenizer, _ = load_model(path)
     return TrainedRun(model=model, tokenizer=tokenizer)
-
-
-def recording_name(poses, i: int) -> str:
-    """The file stem of a recording, or ``recording<i>`` when it has no file."""
-    return poses.path.stem if poses.path is not None else f"recording{i}"
 
 
 def _plain(obj: Any) -> Any:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import add_common, load_model, load_poses_files, recording_name
+from ..io.poses import recording_name
+from .common import add_common, load_model, load_poses_files
 
 
 def register(sub) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..io.poses import recording_name as stem
 from .common import ProgressBar, add_common, load_model, load_poses_files
-from .common import recording_name as stem
 
 
 def register(sub) -> None:

@@ -1,28 +1,38 @@
-"""Poses -> model inputs: tokenizer, windows and frame masking (numpy + torch)."""
+"""Poses -> model inputs: tokenizer, windows and frame masking (numpy + torch).
 
-from .masking import mask_frames
-from .tokenizer import PoseTokenizer, TokenizerConfig
-from .windows import (
-    Stitcher,
-    crop,
-    iter_windows,
-    n_grid_windows,
-    sample_windows,
-    stack_windows,
-    window_starts,
-    window_weights,
-)
+Names are imported lazily, so ``behavert.data.features``,
+``behavert.data.tokenizer`` or ``behavert.data.mapping`` can be used without
+importing torch (only ``windows`` and ``masking`` need it).
+"""
 
-__all__ = [
-    "PoseTokenizer",
-    "Stitcher",
-    "TokenizerConfig",
-    "crop",
-    "iter_windows",
-    "mask_frames",
-    "n_grid_windows",
-    "sample_windows",
-    "stack_windows",
-    "window_starts",
-    "window_weights",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "PoseTokenizer": ".tokenizer",
+    "TokenizerConfig": ".tokenizer",
+    "mask_frames": ".masking",
+    "Stitcher": ".windows",
+    "crop": ".windows",
+    "iter_windows": ".windows",
+    "n_grid_windows": ".windows",
+    "sample_windows": ".windows",
+    "stack_windows": ".windows",
+    "window_starts": ".windows",
+    "window_weights": ".windows",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(_EXPORTS[name], __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.features import wrap_angle
+
 BEHAVIOURS = (
     "idle",
     "approach",
@@ -138,10 +140,6 @@ def _angle(vec: np.ndarray) -> float:
     return float(np.arctan2(vec[1], vec[0]))
 
 
-def _wrap(angle):
-    return (angle + np.pi) % (2 * np.pi) - np.pi
-
-
 def _ease(n: int, k: int) -> np.ndarray:
     """``(n,)`` smoothstep from 0 to 1 over the first ``k`` frames, then 1."""
     x = np.clip(np.arange(1, n + 1) / max(k, 1), 0.0, 1.0)
@@ -177,7 +175,7 @@ def _still(trk: BodyTrack, sl: slice, pos, heading, turn_to=None, k=8) -> float:
     if turn_to is None:
         trk.heading[sl] = heading
         return heading
-    trk.heading[sl] = heading + _wrap(turn_to - heading) * _ease(n, k)
+    trk.heading[sl] = heading + wrap_angle(turn_to - heading) * _ease(n, k)
     return float(trk.heading[sl.stop - 1])
 
 
@@ -192,7 +190,7 @@ def _walk(trk: BodyTrack, sl: slice, pos, heading, target, fps, vmax) -> None:
     turn = min(6, n // 3)
     reach = min(dist, vmax * (n - turn) / fps)
     new_heading = _angle(step)
-    trk.heading[sl] = heading + _wrap(new_heading - heading) * _ease(n, turn)
+    trk.heading[sl] = heading + wrap_angle(new_heading - heading) * _ease(n, turn)
     frac = np.zeros(n)
     frac[turn:] = _travel(n - turn, ramp=max(2, min(8, (n - turn) // 3)))
     trk.centre[sl] = pos + np.outer(frac * reach / dist, step)
@@ -216,17 +214,17 @@ def _settle(
     if dist < 0.3 * body or n < 12:
         w = _ease(n, min(8, n))
         trk.centre[sl] = pos + np.outer(w, step)
-        trk.heading[sl] = heading + _wrap(target_heading - heading) * w
+        trk.heading[sl] = heading + wrap_angle(target_heading - heading) * w
         return
     turn, end_turn = 4, 5
     walk = int(np.ceil(dist / (vmax * body / fps)))
     walk = max(2, min(walk, int(0.75 * n) - turn - end_turn))
     direction = _angle(step)
     head = np.empty(n)
-    head[:turn] = heading + _wrap(direction - heading) * _ease(turn, turn)
+    head[:turn] = heading + wrap_angle(direction - heading) * _ease(turn, turn)
     head[turn : turn + walk] = direction
     rest = n - turn - walk
-    head[turn + walk :] = direction + _wrap(target_heading - direction) * _ease(
+    head[turn + walk :] = direction + wrap_angle(target_heading - direction) * _ease(
         rest, end_turn
     )
     frac = np.ones(n)
@@ -342,7 +340,7 @@ def _bout_following(sc: _Scene, sl: slice, n: int) -> None:
     gap = float(np.hypot(*(trail[0] - sc.p_r)))
     w = _ease(n, int(np.clip(gap / (0.1 * body), 10, n // 2)))[:, None]
     sc.res.centre[sl] = sc.p_r + w * (trail - sc.p_r)
-    sc.res.heading[sl] = sc.h_r + _wrap(h_follow - sc.h_r) * w[:, 0]
+    sc.res.heading[sl] = sc.h_r + wrap_angle(h_follow - sc.h_r) * w[:, 0]
 
 
 def simulate(

@@ -173,3 +173,12 @@ class Poses:
             confidence=self.confidence[:, idx],
             individuals=tuple(self.individuals[i] for i in idx),
         )
+
+
+def recording_name(poses: Poses, i: int) -> str:
+    """A recording's name in tables and output file names: its file stem.
+
+    Poses made in memory (no ``path``) are ``recording<i>``, ``i`` being the
+    recording's position in the list the caller processes.
+    """
+    return Path(poses.path).stem if poses.path is not None else f"recording{i}"

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..io.poses import Poses
+from ..io.poses import Poses, recording_name
 from .results import RecordingAnalysis, RunsAnalysis
 from .statistics import (
     axis_carriers,
@@ -37,11 +36,6 @@ from .steps import (
 )
 
 __all__ = ["analyze_recording", "analyze_runs", "frames_table", "recording_name"]
-
-
-def recording_name(poses: Poses, i: int) -> str:
-    """The name of a recording in tables and file names: its file stem."""
-    return Path(poses.path).stem if poses.path is not None else f"recording{i}"
 
 
 @dataclass(frozen=True)

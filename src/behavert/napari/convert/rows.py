@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ...io.keypoints import find_keypoint
 from ...io.poses import Poses
 from .layers import poses_to_points
 
@@ -47,11 +48,13 @@ def keypoint_rows(
 
 
 def anchor_keypoint(poses: Poses, prefer: Sequence[str] = ("neck", "spine")) -> int:
-    """Index of the keypoint carrying a layer's text (neck, else spine, else 0)."""
-    for keypoint in prefer:
-        if keypoint in poses.keypoints:
-            return poses.keypoints.index(keypoint)
-    return 0
+    """Index of the keypoint carrying a layer's text (neck, else spine, else 0).
+
+    Names match as everywhere else (`behavert.io.keypoints.find_keypoint`:
+    ``Neck``, ``neck_base`` or ``spine_1`` count).
+    """
+    index = find_keypoint(poses.keypoints, prefer)
+    return 0 if index is None else index
 
 
 def label_text(size: float = 10.0) -> dict:

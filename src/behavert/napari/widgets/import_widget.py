@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from magicgui.widgets import (
@@ -20,6 +19,7 @@ from ...io.load import load_poses
 from .._notify import notify_error, warnings_as_notifications
 from .._reader import layers_for_poses
 from ..frame_window import ensure_frame_window
+from ._common import optional_path
 
 if TYPE_CHECKING:
     import napari
@@ -30,12 +30,6 @@ __all__ = ["ImportPosesWidget"]
 
 POSE_FILTER = "Pose files (*.slp *.h5 *.csv)"
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv)"
-
-
-def _optional_path(value: object) -> Path | None:
-    if value is None or str(value) in ("", "."):
-        return None
-    return Path(str(value))
 
 
 class ImportPosesWidget(Container):
@@ -97,11 +91,11 @@ class ImportPosesWidget(Container):
         list of napari.layers.Layer
             The layers now in the viewer (empty after an error).
         """
-        path = _optional_path(self._pose_file.value)
+        path = optional_path(self._pose_file.value)
         if path is None:
             notify_error(ValueError("choose a pose file first"), "Import poses")
             return []
-        video = _optional_path(self._video_file.value)
+        video = optional_path(self._video_file.value)
         threshold = self._likelihood.value or None
         try:
             with warnings_as_notifications():
