@@ -3,51 +3,50 @@
 Uses numpy, scipy, pandas and scikit-learn only and never a model class;
 `behavert.analysis.attribution.integrated_gradients` takes a plain torch
 callable and imports torch lazily. Importing this package imports no torch.
+
+Names are imported lazily, so ``behavert.analysis.attention`` loads neither
+scikit-learn nor scipy.
 """
 
 from __future__ import annotations
 
-from .attention import (
-    attention_enrichment,
-    attention_share,
-    enrichment_by_label,
-    frame_attention_neighbourhood,
-)
-from .attribution import group_attributions, integrated_gradients, rank_groups
-from .clustering import ClusterResult, cluster_embeddings, pca_map, umap_embedding
-from .kinematics import axis_correlations, describe_axes, kinematic_measures
-from .motifs import (
-    MotifMatch,
-    bout_durations,
-    bouts,
-    compare_groups,
-    match_motifs_to_labels,
-    motif_usage,
-    smooth_bouts,
-    transition_matrix,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "ClusterResult",
-    "MotifMatch",
-    "attention_enrichment",
-    "attention_share",
-    "axis_correlations",
-    "bout_durations",
-    "bouts",
-    "cluster_embeddings",
-    "compare_groups",
-    "describe_axes",
-    "enrichment_by_label",
-    "frame_attention_neighbourhood",
-    "group_attributions",
-    "integrated_gradients",
-    "kinematic_measures",
-    "match_motifs_to_labels",
-    "motif_usage",
-    "pca_map",
-    "rank_groups",
-    "smooth_bouts",
-    "transition_matrix",
-    "umap_embedding",
-]
+_EXPORTS = {
+    "attention_enrichment": ".attention",
+    "attention_share": ".attention",
+    "enrichment_by_label": ".attention",
+    "frame_attention_neighbourhood": ".attention",
+    "group_attributions": ".attribution",
+    "integrated_gradients": ".attribution",
+    "rank_groups": ".attribution",
+    "ClusterResult": ".clustering",
+    "cluster_embeddings": ".clustering",
+    "pca_map": ".clustering",
+    "umap_embedding": ".clustering",
+    "axis_correlations": ".kinematics",
+    "describe_axes": ".kinematics",
+    "kinematic_measures": ".kinematics",
+    "MotifMatch": ".motifs",
+    "bout_durations": ".motifs",
+    "bouts": ".motifs",
+    "compare_groups": ".motifs",
+    "match_motifs_to_labels": ".motifs",
+    "motif_usage": ".motifs",
+    "smooth_bouts": ".motifs",
+    "transition_matrix": ".motifs",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(_EXPORTS[name], __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -11,68 +11,54 @@
     `window_importance`) and `frame_neighbourhoods`.
 ``attribution``
     Integrated-gradient attributions of sequence decisions.
+
+Names are imported lazily: ``from behavert.inference import predict_frames``
+loads the runner and predict modules only, not pandas or the analysis code
+that importance and attribution use.
 """
 
 from __future__ import annotations
 
-from .attribution import (
-    RecordingAttribution,
-    group_kinds,
-    rank_feature_groups,
-    sequence_attributions,
-)
-from .importance import (
-    METHODS,
-    frame_importance,
-    frame_neighbourhoods,
-    is_sequence_model,
-    resolve_target,
-    window_importance,
-)
-from .predict import (
-    FramePrediction,
-    attention,
-    embed,
-    predict_frames,
-    predict_sequences,
-    stitched_probabilities,
-    window_logits,
-)
-from .runner import (
-    encoder_of,
-    features_of,
-    is_multi_label,
-    iter_batches,
-    n_windows,
-    prepare_model,
-    run_stitched,
-    window_settings,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "METHODS",
-    "FramePrediction",
-    "RecordingAttribution",
-    "attention",
-    "embed",
-    "encoder_of",
-    "features_of",
-    "frame_importance",
-    "frame_neighbourhoods",
-    "group_kinds",
-    "is_multi_label",
-    "is_sequence_model",
-    "iter_batches",
-    "n_windows",
-    "predict_frames",
-    "predict_sequences",
-    "prepare_model",
-    "rank_feature_groups",
-    "resolve_target",
-    "run_stitched",
-    "sequence_attributions",
-    "stitched_probabilities",
-    "window_importance",
-    "window_logits",
-    "window_settings",
-]
+_EXPORTS = {
+    "RecordingAttribution": ".attribution",
+    "group_kinds": ".attribution",
+    "rank_feature_groups": ".attribution",
+    "sequence_attributions": ".attribution",
+    "METHODS": ".importance",
+    "frame_importance": ".importance",
+    "frame_neighbourhoods": ".importance",
+    "is_sequence_model": ".importance",
+    "resolve_target": ".importance",
+    "window_importance": ".importance",
+    "FramePrediction": ".predict",
+    "attention": ".predict",
+    "embed": ".predict",
+    "predict_frames": ".predict",
+    "predict_sequences": ".predict",
+    "stitched_probabilities": ".predict",
+    "window_logits": ".predict",
+    "encoder_of": ".runner",
+    "features_of": ".runner",
+    "is_multi_label": ".runner",
+    "iter_batches": ".runner",
+    "n_windows": ".runner",
+    "prepare_model": ".runner",
+    "run_stitched": ".runner",
+    "window_settings": ".runner",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(_EXPORTS[name], __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
