@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -321,3 +322,24 @@ def test_missing_rules_match_reference(n_space):
     assert np.isnan(poses.confidence[missing]).all() and missing.any()
     empty = dlc_table_to_poses(df.iloc[:0])
     assert empty.position.shape == (0, 2, 3, n_space)
+
+
+@pytest.mark.parametrize(
+    "relpath", [ETHOME, "dlc/openfield_pranav/openfield_dlc_inference_example.csv"]
+)
+def test_csv_whose_first_frame_is_empty_keeps_every_frame(
+    shared_data, tmp_path, relpath
+):
+    """Frame 0 without any detection is a frame of NaN, not a dropped row."""
+    original = load_poses(shared_data / relpath)
+    lines = (shared_data / relpath).read_text().splitlines()
+    n_header = 4 if lines[1].startswith("individuals") else 3
+    first = lines[n_header].split(",")
+    lines[n_header] = ",".join([first[0]] + [""] * (len(first) - 1))
+    copy = tmp_path / f"frame0_empty_{Path(relpath).name}"
+    copy.write_text("\n".join(lines) + "\n")
+    poses = load_poses(copy)
+    assert poses.n_frames == original.n_frames
+    np.testing.assert_array_equal(poses.frame_index, original.frame_index)
+    assert np.isnan(poses.position[0]).all()
+    np.testing.assert_array_equal(poses.position[1:], original.position[1:])

@@ -151,3 +151,29 @@ def test_save_and_load_round_trip(annotated, tmp_path, kind, mocker):
     widget._file.value = tmp_path / "missing.csv"
     assert widget._on_load_button_clicked() is None
     assert "missing.csv" in show_error.call_args.args[0]
+
+
+def test_load_button_reads_a_real_cba_file(make_napari_viewer, shared_data, mocker):
+    """A Caltech Behavior Annotator file of a real rat session, by the Load button."""
+    from napari.layers import Layer
+    from qtpy.QtWidgets import QPushButton
+
+    from behavert import load_poses
+    from behavert.napari.convert.layers import poses_to_layers
+    from behavert.napari.widgets.annotate import AnnotateWidget
+
+    folder = shared_data / "labelled/rat_social_cba"
+    poses = load_poses(next((folder / "dlc_csv").glob("39DLC*.csv")))
+    viewer = make_napari_viewer(show=True)
+    for item in poses_to_layers(poses, name="rat39"):
+        viewer.add_layer(Layer.create(*item))
+    widget = AnnotateWidget(viewer)
+    show_error = mocker.patch("behavert.napari._notify.show_error")
+    widget._file.value = folder / "annotations" / "39_annot.txt"
+    widget.native.findChild(QPushButton, "load_button").click()
+    show_error.assert_not_called()
+    assert {"base", "social", "nonsocial", "aggression"} <= set(widget.classes)
+    labels = widget.labels()
+    assert labels.n_frames == poses.n_frames == 14310  # 3 label frames trimmed
+    assert labels.values.any(axis=1).all()  # stream S1 covers every pose frame
+    assert "39_annot.txt" in widget._status.value

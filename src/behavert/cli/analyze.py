@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from .common import ProgressBar, load_labels, load_model, load_poses_files
+from .common import ProgressBar, add_stream, load_labels, load_model, load_poses_files
 
 
 def register(sub) -> None:
@@ -21,6 +21,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--groups", help="CSV mapping recording to group")
     p.add_argument("--labels", nargs="+", help="frame labels, one per pose file")
+    add_stream(p)
     p.add_argument("--frame-run", help="a frame classifier for predicted behaviour")
     p.add_argument("--n-motifs", type=int, default=None, help="default: chosen")
     p.add_argument("--method", default="kmeans", choices=["kmeans", "gmm", "hdbscan"])
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     frame_model = load_model(args.frame_run)[0] if args.frame_run else None
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
     groups = groups_of(args.groups, args.poses) if args.groups else None
-    labels = load_labels(args.labels, poses_list) if args.labels else None
+    labels = load_labels(args.labels, poses_list, args.stream) if args.labels else None
     bar = ProgressBar("analyze")
     try:
         result = analyze_runs(

@@ -20,6 +20,7 @@ from ..errors import BehavertError
 __all__ = [
     "ProgressBar",
     "add_common",
+    "add_stream",
     "drive",
     "load_labels",
     "load_model",
@@ -125,8 +126,23 @@ def load_poses_files(paths: Sequence[str | Path], threshold: float | None = None
     return [load_poses(p, likelihood_threshold=threshold) for p in paths]
 
 
-def load_labels(paths: Sequence[str | Path], poses_list: Sequence) -> list:
+def add_stream(p: argparse.ArgumentParser) -> None:
+    """``--stream``: which stream of Caltech Behavior Annotator label files."""
+    p.add_argument(
+        "--stream",
+        default=None,
+        help="CBA label files: the annotation stream (S1, S2, ...; default the first)",
+    )
+
+
+def load_labels(
+    paths: Sequence[str | Path], poses_list: Sequence, stream: str | None = None
+) -> list:
     """``FrameLabels`` of one label file per pose file, in the same order.
+
+    Labels are aligned on each recording's own frame numbers (CBA bouts past
+    the last pose frame are dropped with a warning); ``stream`` picks the
+    stream of CBA files.
 
     Raises
     ------
@@ -141,7 +157,9 @@ def load_labels(paths: Sequence[str | Path], poses_list: Sequence) -> list:
             "give one --labels file per pose file, in the same order"
         )
     return [
-        load_frame_labels(lp, n_frames=p.n_frames, fps=p.fps)
+        load_frame_labels(
+            lp, n_frames=p.n_frames, fps=p.fps, stream=stream, frame_index=p.frame_index
+        )
         for lp, p in zip(paths, poses_list)
     ]
 

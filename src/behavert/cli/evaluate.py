@@ -7,7 +7,14 @@ import json
 from collections.abc import Sequence
 
 from ..errors import BehavertError
-from .common import add_common, load_labels, load_model, load_poses_files, write_json
+from .common import (
+    add_common,
+    add_stream,
+    load_labels,
+    load_model,
+    load_poses_files,
+    write_json,
+)
 
 
 def register(sub) -> None:
@@ -15,6 +22,7 @@ def register(sub) -> None:
     p.add_argument("run")
     p.add_argument("poses", nargs="+")
     p.add_argument("--labels", nargs="+", required=True)
+    add_stream(p)
     p.add_argument("--min-bout", type=int, default=0, help="smooth bouts (frames)")
     p.add_argument("--out", help="write metrics as JSON here")
     add_common(p)
@@ -24,7 +32,7 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     model, tokenizer, _ = load_model(args.run)
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
-    labels = load_labels(args.labels, poses_list)
+    labels = load_labels(args.labels, poses_list, args.stream)
     metrics = evaluate_frames(model, tokenizer, poses_list, labels, args.min_bout)
     print(json.dumps(metrics, indent=2))
     if args.out:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import BehavertError
 from .common import (
     add_common,
+    add_stream,
     drive,
     load_labels,
     load_poses_files,
@@ -22,6 +23,7 @@ def register(sub) -> None:
     p = sub.add_parser("train", help="fine-tune a frame or sequence classifier")
     p.add_argument("poses", nargs="+")
     p.add_argument("--labels", nargs="+", help="frame labels, one file per pose file")
+    add_stream(p)
     p.add_argument("--groups", help="CSV mapping recording to group (sequence task)")
     p.add_argument("--init", help="a pretrained run folder")
     p.add_argument("--out", required=True, help="run folder")
@@ -41,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
 
         targets, finetune = load_sequence_labels(args.groups), finetune_sequences
     elif args.labels:
-        targets, finetune = load_labels(args.labels, poses_list), finetune_frames
+        targets = load_labels(args.labels, poses_list, args.stream)
+        finetune = finetune_frames
     else:
         raise BehavertError("train needs --labels (frame labels) or --groups")
     tc = train_config(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .common import (
     add_common,
+    add_stream,
     drive,
     load_labels,
     load_poses_files,
@@ -23,6 +24,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="run folder")
     p.add_argument("--mapping", help="keypoint mapping file (.yaml or .csv)")
     p.add_argument("--labels", nargs="+", help="frame labels to fine-tune on")
+    add_stream(p)
     p.add_argument("--realign-steps", type=int, default=100)
     add_common(p, training=True)
     p.set_defaults(func=run)
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from ..train.transfer import transfer
 
     poses_list = load_poses_files(args.to, args.likelihood_threshold)
-    labels = load_labels(args.labels, poses_list) if args.labels else None
+    labels = load_labels(args.labels, poses_list, args.stream) if args.labels else None
     gen = transfer(
         trained_run(args.run),
         target_poses_list=poses_list,

@@ -93,11 +93,7 @@ def read_dlc_table(path: str | Path):
             raise NotAPoseTableError(
                 path, "no DeepLabCut header (scorer/bodyparts/coords rows)"
             )
-        head = read_text_head(path, n_rows)
-        cells = [c.strip().strip('"').lower() for c in head[n_rows - 1].split(",")]
-        n_index = next((i for i, c in enumerate(cells) if c in _COORDS), 1)
-        index_col = list(range(max(n_index, 1)))
-        return pd.read_csv(path, header=list(range(n_rows)), index_col=index_col)
+        return _read_dlc_csv(path, n_rows)
     try:
         return pd.read_hdf(path)
     except ValueError as exc:
@@ -107,6 +103,41 @@ def read_dlc_table(path: str | Path):
     key = "df_with_missing" if "df_with_missing" in keys else keys[0]
     log.info("%s holds several tables %s; reading %r", path, keys, key)
     return pd.read_hdf(path, key=key)
+
+
+def _read_dlc_csv(path: Path, n_rows: int):
+    """A DLC CSV with its ``n_rows`` header rows parsed apart from the data.
+
+    ``pandas.read_csv(header=[0, 1, 2, 3])`` takes a first data row whose
+    coordinates are all empty (frame 0 with no detection, common at the start
+    of a video) for the index-name row and drops it, shifting every later
+    frame; here every data row is a frame.
+    """
+    import csv
+
+    import pandas as pd
+
+    head = [next(csv.reader([line])) for line in read_text_head(path, n_rows)]
+    cells = [c.strip().strip('"').lower() for c in head[-1]]
+    n_index = max(next((i for i, c in enumerate(cells) if c in _COORDS), 1), 1)
+    width = min(len(row) for row in head)
+    columns = pd.MultiIndex.from_arrays(
+        [[c.strip() for c in row[n_index:width]] for row in head],
+        names=[row[0].strip() for row in head],
+    )
+    try:
+        table = pd.read_csv(
+            path,
+            header=None,
+            skiprows=n_rows,
+            index_col=list(range(n_index)),
+            usecols=range(width),
+        )
+    except pd.errors.EmptyDataError:  # header rows only: no frames
+        return pd.DataFrame(index=pd.RangeIndex(0), columns=columns, dtype=float)
+    table.columns = columns
+    table.index.names = [None] * n_index
+    return table
 
 
 def split_prefixes(bodyparts: list[str]) -> tuple[list[str], list[str]] | None:

@@ -2,6 +2,8 @@
 
 Readers for the label tables people actually have:
 
+* Caltech Behavior Annotator (CBA / MARS / Bento) files, one stream at a time
+  (`behavert.io.cba`);
 * a CSV with one 0/1 column per behaviour (optionally a ``frame`` column);
 * a CSV with one column that names the behaviour of each frame;
 * BORIS exports: the events table (``Time, ..., Behavior, ..., Status`` with
@@ -277,8 +279,10 @@ def load_frame_labels(
     n_frames: int | None = None,
     fps: float | None = None,
     behaviours: Sequence[str] | None = None,
+    stream: str | int | None = None,
+    frame_index: Sequence[int] | None = None,
 ) -> FrameLabels:
-    """Read per-frame behaviour labels from a CSV, BORIS or SimBA table.
+    """Read per-frame behaviour labels from a CSV, BORIS, SimBA or CBA file.
 
     Parameters
     ----------
@@ -293,6 +297,11 @@ def load_frame_labels(
     behaviours
         Behaviours to keep, in this order (default: all found, sorted for
         BORIS / name columns, in column order otherwise).
+    stream, frame_index
+        Caltech Behavior Annotator files (`behavert.io.cba`): the stream
+        (``"S1"``, ``2``, ...; default the first) and the poses' own frame
+        numbers to align the bouts on (labels past the last pose frame are
+        dropped with a warning naming the file and the count).
 
     Returns
     -------
@@ -308,6 +317,18 @@ def load_frame_labels(
     except UnicodeDecodeError as e:
         raise _fail(path, f"not a text label table ({e})") from e
     lines = text.splitlines()
+    from .cba import is_cba, load_cba_labels
+
+    if is_cba(lines):
+        return load_cba_labels(
+            path,
+            stream=stream,
+            n_frames=n_frames,
+            frame_index=frame_index,
+            behaviours=behaviours,
+        )
+    if stream is not None:
+        raise _fail(path, "--stream applies to Caltech Behavior Annotator files")
     found = _find_header(lines, path)
     if found is not None:
         return _read_boris(path, lines, found[0], found[1], n_frames, fps, behaviours)

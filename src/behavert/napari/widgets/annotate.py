@@ -80,7 +80,9 @@ class AnnotateWidget(Container):
             value={"data": [], "index": [], "columns": BOUT_COLUMNS}
         )
         self._delete_button = PushButton(text="Delete selected bouts")
-        self._file = FileEdit(mode="w", filter="Label tables (*.csv)", label="File")
+        self._file = FileEdit(
+            mode="w", filter="Label files (*.csv *.txt)", label="File"
+        )
         self._save_csv_button = PushButton(text="Save CSV")
         self._save_boris_button = PushButton(text="Save BORIS")
         self._load_button = PushButton(text="Load")
@@ -313,14 +315,23 @@ class AnnotateWidget(Container):
         return written
 
     def _on_load_button_clicked(self, *_: object) -> FrameLabels | None:
-        """Load a CSV / BORIS / SimBA label table; its classes are added."""
+        """Load a CSV / BORIS / SimBA / CBA label file; its classes are added.
+
+        Caltech Behavior Annotator files give their first stream, aligned on
+        the poses' frame numbers.
+        """
         try:
             poses = self._need_poses()
             path = optional_path(self._file.value)
             if path is None:
                 raise ValueError("choose a label file to load")
             with warnings_as_notifications():
-                labels = load_frame_labels(path, n_frames=poses.n_frames, fps=poses.fps)
+                labels = load_frame_labels(
+                    path,
+                    n_frames=poses.n_frames,
+                    fps=poses.fps,
+                    frame_index=poses.frame_index,
+                )
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Annotate")
             return None

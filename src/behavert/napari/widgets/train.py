@@ -138,7 +138,10 @@ class TrainClassifierWidget(TrainingWidget):
             if path is not None:
                 with warnings_as_notifications():
                     labels = load_frame_labels(
-                        path, n_frames=poses.n_frames, fps=poses.fps
+                        path,
+                        n_frames=poses.n_frames,
+                        fps=poses.fps,
+                        frame_index=poses.frame_index,
                     )
             else:
                 labels = self._viewer.layers[name].metadata.get(ANNOTATIONS_KEY)

@@ -1,0 +1,110 @@
+"""Caltech Behavior Annotator files: round trip, streams, the real rat sessions."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from behavert.cli import app
+from behavert.errors import BehavertWarning, LabelFileError
+from behavert.io import load_poses
+from behavert.io.boris import Bout
+from behavert.io.cba import load_cba_labels, read_cba, save_cba
+from behavert.io.labels import load_frame_labels
+
+RAT = "labelled/rat_social_cba"
+
+
+def _rat_files(shared_data, session: int):
+    folder = shared_data / RAT
+    poses = next((folder / "dlc_csv").glob(f"{session}DLC*.csv"))
+    return poses, folder / "annotations" / f"{session}_annot.txt"
+
+
+def test_round_trip_keeps_streams_frames_and_crlf(tmp_path):
+    streams = {
+        "S1": [Bout(0, 10, "base"), Bout(10, 25, "social"), Bout(25, 30, "fight")],
+        "S2": [Bout(0, 12, "base"), Bout(12, 30, "bite")],
+    }
+    names = ["base", "social", "fight", "bite"]
+    path = save_cba(streams, tmp_path / "synthetic_annot.txt", behaviours=names)
+    raw = path.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n")  # CRLF throughout
+    assert b"   \t1\t10\tbase\r\n" in raw  # 1-based, inclusive
+    cba = read_cba(path)
+    assert cba.behaviours == tuple(names)
+    assert len(set(cba.keys.values())) == len(names)  # one key per behaviour
+    assert {k: list(v) for k, v in cba.streams.items()} == streams
+    again = save_cba(cba.streams, tmp_path / "again.txt", keys=cba.keys)
+    assert again.read_bytes() == raw
+    s2 = load_frame_labels(path, stream=2)
+    assert s2.names == tuple(names) and s2.n_frames == 30
+    assert s2.counts() == {"base": 12, "social": 0, "fight": 0, "bite": 18}
+
+
+def test_streams_are_chosen_by_name_or_number_and_errors_name_the_file(tmp_path):
+    path = save_cba(
+        {"S1": [Bout(0, 5, "a")], "S2": [Bout(2, 5, "b")]}, tmp_path / "x.txt"
+    )
+    assert load_cba_labels(path).counts() == {"a": 5, "b": 0}  # default: the first
+    assert load_cba_labels(path, stream="S2:").counts() == {"a": 0, "b": 3}
+    with pytest.raises(LabelFileError, match=r"x\.txt.*S3.*\['S1', 'S2'\]"):
+        load_cba_labels(path, stream=3)
+    with pytest.raises(LabelFileError, match="x.txt.*do not overlap"):
+        load_cba_labels(path, frame_index=np.arange(100, 200))
+    csv = tmp_path / "plain.csv"
+    csv.write_text("frame,a\n0,1\n1,0\n")
+    with pytest.raises(LabelFileError, match="plain.csv.*stream"):
+        load_frame_labels(csv, stream="S1")
+    bad = tmp_path / "bad_annot.txt"
+    bad.write_text(path.read_text().replace("\t1\t5\ta", "\t5\t1\ta"))
+    with pytest.raises(LabelFileError, match=r"bad_annot\.txt: line \d+: bout 5-1"):
+        read_cba(bad)
+
+
+def test_gapped_frame_index_aligns_by_frame_number(tmp_path):
+    path = save_cba({"S1": [Bout(0, 4, "a"), Bout(4, 10, "b")]}, tmp_path / "g.txt")
+    labels = load_cba_labels(path, frame_index=[0, 2, 4, 6, 8])
+    assert labels.values[:, 0].tolist() == [True, True, False, False, False]
+    assert labels.values[:, 1].tolist() == [False, False, True, True, True]
+
+
+def test_real_session_streams_one_based_bouts(shared_data):
+    cba = read_cba(shared_data / RAT / "annotations" / "1_annot.txt")
+    assert list(cba.streams) == ["S1", "S2"]
+    assert {k: len(v) for k, v in cba.streams.items()} == {"S1": 70, "S2": 107}
+    assert cba.keys["base"] == "z" and cba.keys["aggression"] == "a"
+    assert cba.streams["S1"][:2] == (Bout(0, 535, "base"), Bout(535, 961, "social"))
+    s1 = load_frame_labels(cba.path, n_frames=14734)
+    assert s1.values[534, s1.names.index("base")]  # 1-based frame 535
+    assert s1.values[535, s1.names.index("social")]  # 1-based frame 536
+    assert s1.values.any(axis=1).all()  # S1 covers every frame of the session
+    levels = {n for n, c in s1.counts().items() if c}
+    assert levels == {"base", "social", "nonsocial", "aggression"}
+
+
+def test_real_labels_past_the_poses_are_trimmed_with_a_warning(shared_data):
+    pose_file, annot = _rat_files(shared_data, 39)
+    poses = load_poses(pose_file)
+    assert poses.n_frames == 14310  # the last S1/S2 bouts end at 1-based 14313
+    with pytest.warns(BehavertWarning, match=r"39_annot\.txt.*3 frame\(s\)"):
+        labels = load_frame_labels(
+            annot, n_frames=poses.n_frames, frame_index=poses.frame_index
+        )
+    assert labels.n_frames == poses.n_frames
+
+
+def test_cli_trains_on_a_cba_stream(shared_data, tmp_path, capsys):
+    pose_file, annot = _rat_files(shared_data, 39)
+    run = tmp_path / "run"
+    args = ["train", str(pose_file), "--labels", str(annot), "--stream", "S2"]
+    fast = ["--preset", "tiny", "--steps", "2", "--batch-size", "4", "--window", "64"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BehavertWarning)  # the trimmed frames
+        assert app([*args, "--out", str(run), "--val-fraction", "0", *fast]) == 0
+    config = (run / "model" / "config.json").read_text()
+    assert "lateralthreat" in config and "keepdown" in config  # S2's classes
+    assert app([*args[:-2], "--stream", "S9", "--out", str(tmp_path / "x"), *fast]) == 2
+    assert "39_annot.txt" in capsys.readouterr().err
