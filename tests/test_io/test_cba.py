@@ -108,3 +108,45 @@ def test_cli_trains_on_a_cba_stream(shared_data, tmp_path, capsys):
     assert "lateralthreat" in config and "keepdown" in config  # S2's classes
     assert app([*args[:-2], "--stream", "S9", "--out", str(tmp_path / "x"), *fast]) == 2
     assert "39_annot.txt" in capsys.readouterr().err
+
+
+def test_unscored_class_becomes_ignored_frames(tmp_path):
+    from behavert.io.labels import drop_unscored, to_class_indices
+
+    bouts = [Bout(0, 4, "base"), Bout(4, 7, "social"), Bout(7, 10, "fight")]
+    path = save_cba({"S1": bouts}, tmp_path / "u.txt")
+    labels = load_cba_labels(path)
+    kept = to_class_indices(labels, background="other")  # base is a class
+    assert labels.names == ("base", "social", "fight") and (kept[:4] == 1).all()
+    ignored = drop_unscored(labels, ["base"])
+    assert ignored.names == ("social", "fight")
+    assert ignored.scored.tolist() == [False] * 4 + [True] * 6
+    assert to_class_indices(ignored).tolist() == [-100] * 4 + [1] * 3 + [2] * 3
+    with pytest.raises(LabelFileError, match=r"u\.txt.*no behaviour \['bas'\]"):
+        drop_unscored(labels, ["bas"])
+
+
+def test_cli_ignores_unscored_frames_in_training_and_metrics(
+    shared_data, tmp_path, capsys
+):
+    import json
+
+    pose_file, annot = _rat_files(shared_data, 39)
+    run = tmp_path / "run"
+    fast = ["--preset", "tiny", "--steps", "2", "--batch-size", "4", "--window", "64"]
+    labels = ["--labels", str(annot), "--unscored", "base"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BehavertWarning)  # the trimmed frames
+        args = ["train", str(pose_file), *labels, "--out", str(run), *fast]
+        args += ["--val-fraction", "0"]
+        assert app(args) == 0
+        classes = json.loads((run / "model" / "config.json").read_text())
+        assert "base" not in classes["frame_labels"]
+        out = tmp_path / "metrics.json"
+        args = ["evaluate", str(run), str(pose_file), *labels, "--out", str(out)]
+        assert app(args) == 0
+    metrics = json.loads(out.read_text())
+    scored = load_frame_labels(annot, n_frames=14310)
+    n_base = scored.counts()["base"]
+    assert metrics["n_frames"] == 14310 - n_base  # base frames left out
+    assert "f1/base" not in metrics

@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
     frame_model = load_model(args.frame_run)[0] if args.frame_run else None
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
     groups = groups_of(args.groups, args.poses) if args.groups else None
-    labels = load_labels(args.labels, poses_list, args.stream) if args.labels else None
+    labels = None
+    if args.labels:
+        labels = load_labels(args.labels, poses_list, args.stream, args.unscored)
     bar = ProgressBar("analyze")
     try:
         result = analyze_runs(

@@ -127,41 +127,54 @@ def load_poses_files(paths: Sequence[str | Path], threshold: float | None = None
 
 
 def add_stream(p: argparse.ArgumentParser) -> None:
-    """``--stream``: which stream of Caltech Behavior Annotator label files."""
+    """``--stream`` (CBA files) and ``--unscored`` (classes of unscored frames)."""
     p.add_argument(
         "--stream",
         default=None,
         help="CBA label files: the annotation stream (S1, S2, ...; default the first)",
     )
+    p.add_argument(
+        "--unscored",
+        nargs="+",
+        default=(),
+        metavar="CLASS",
+        help="label classes that mark unscored frames (e.g. base): their frames "
+        "are ignored in training and metrics instead of being a class",
+    )
 
 
 def load_labels(
-    paths: Sequence[str | Path], poses_list: Sequence, stream: str | None = None
+    paths: Sequence[str | Path],
+    poses_list: Sequence,
+    stream: str | None = None,
+    unscored: Sequence[str] = (),
 ) -> list:
     """``FrameLabels`` of one label file per pose file, in the same order.
 
     Labels are aligned on each recording's own frame numbers (CBA bouts past
     the last pose frame are dropped with a warning); ``stream`` picks the
-    stream of CBA files.
+    stream of CBA files; classes in ``unscored`` become ignored frames
+    (`behavert.io.labels.drop_unscored`).
 
     Raises
     ------
     BehavertError
         When the numbers of label and pose files differ.
     """
-    from ..io.labels import load_frame_labels
+    from ..io.labels import drop_unscored, load_frame_labels
 
     if len(paths) != len(poses_list):
         raise BehavertError(
             f"{len(poses_list)} pose files but {len(paths)} label files: "
             "give one --labels file per pose file, in the same order"
         )
-    return [
+    labels = [
         load_frame_labels(
             lp, n_frames=p.n_frames, fps=p.fps, stream=stream, frame_index=p.frame_index
         )
         for lp, p in zip(paths, poses_list)
     ]
+    return [drop_unscored(lab, unscored) if unscored else lab for lab in labels]
 
 
 def load_model(path: str | Path) -> tuple[Any, Any, dict]:

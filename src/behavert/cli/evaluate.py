@@ -32,7 +32,7 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     model, tokenizer, _ = load_model(args.run)
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
-    labels = load_labels(args.labels, poses_list, args.stream)
+    labels = load_labels(args.labels, poses_list, args.stream, args.unscored)
     metrics = evaluate_frames(model, tokenizer, poses_list, labels, args.min_bout)
     print(json.dumps(metrics, indent=2))
     if args.out:
@@ -90,4 +90,5 @@ def model_class_indices(labels, names: Sequence[str]):
         background = "_".join(("none", *labels.names))
     own = class_names_with_background(labels, background)
     order = np.array([names.index(n) if n in names else -1 for n in own])
-    return order[to_class_indices(labels, background)]
+    index = to_class_indices(labels, background)
+    return np.where(index >= 0, order[np.clip(index, 0, None)], -1)

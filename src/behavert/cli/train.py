@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
         targets, finetune = load_sequence_labels(args.groups), finetune_sequences
     elif args.labels:
-        targets = load_labels(args.labels, poses_list, args.stream)
+        targets = load_labels(args.labels, poses_list, args.stream, args.unscored)
         finetune = finetune_frames
     else:
         raise BehavertError("train needs --labels (frame labels) or --groups")

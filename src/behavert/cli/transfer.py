@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from ..train.transfer import transfer
 
     poses_list = load_poses_files(args.to, args.likelihood_threshold)
-    labels = load_labels(args.labels, poses_list, args.stream) if args.labels else None
+    labels = None
+    if args.labels:
+        labels = load_labels(args.labels, poses_list, args.stream, args.unscored)
     gen = transfer(
         trained_run(args.run),
         target_poses_list=poses_list,

@@ -32,6 +32,7 @@ from ..errors import BehavertWarning, LabelFileError
 __all__ = [
     "FrameLabels",
     "class_names_with_background",
+    "drop_unscored",
     "group_of",
     "load_frame_labels",
     "load_sequence_labels",
@@ -58,12 +59,17 @@ class FrameLabels:
         True when several behaviours may be on in the same frame.
     path
         The label file that was read, or None.
+    scored
+        ``(time,)`` bool, False for frames nobody scored (e.g. the ``base``
+        lead-in of CBA files, see `drop_unscored`): ignored in training and
+        metrics rather than taken as background. None: every frame is scored.
     """
 
     names: tuple[str, ...]
     values: np.ndarray
     multi_label: bool = False
     path: Path | None = None
+    scored: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         values = np.asarray(self.values)
@@ -79,6 +85,14 @@ class FrameLabels:
         object.__setattr__(self, "names", tuple(str(n) for n in self.names))
         if self.path is not None:
             object.__setattr__(self, "path", Path(self.path))
+        if self.scored is not None:
+            scored = np.asarray(self.scored, dtype=bool).copy()
+            if scored.shape != (values.shape[0],):
+                raise ValueError(
+                    f"scored must be ({values.shape[0]},), got {scored.shape}"
+                )
+            scored.setflags(write=False)
+            object.__setattr__(self, "scored", scored)
 
     @property
     def n_frames(self) -> int:
@@ -335,6 +349,41 @@ def load_frame_labels(
     return _read_table(path, n_frames, behaviours)
 
 
+def drop_unscored(labels: FrameLabels, unscored: Sequence[str]) -> FrameLabels:
+    """Turn classes that mark unscored frames into ignored frames.
+
+    Some annotations label the frames nobody scored with a class of their own
+    (the ``base`` lead-in of the rat CBA files). Given as ``unscored``, such a
+    class is removed, and its frames (unless another behaviour is on in them)
+    get ``scored = False``: `to_class_indices` gives them -100, which training
+    and metrics ignore. Without this, the class stays a class like any other.
+
+    Raises
+    ------
+    LabelFileError
+        Naming the file when a name in ``unscored`` is not one of its classes.
+    """
+    unknown = [n for n in unscored if n not in labels.names]
+    if unknown:
+        raise _fail(
+            labels.path,
+            f"has no behaviour {unknown} to ignore; its behaviours are "
+            f"{list(labels.names)}",
+        )
+    drop = [labels.names.index(n) for n in unscored]
+    keep = [i for i in range(len(labels.names)) if i not in drop]
+    positive = np.asarray(labels.values) > 0.5
+    off = positive[:, drop].any(axis=1) & ~positive[:, keep].any(axis=1)
+    scored = ~off if labels.scored is None else labels.scored & ~off
+    return FrameLabels(
+        tuple(labels.names[i] for i in keep),
+        np.asarray(labels.values)[:, keep],
+        multi_label=labels.multi_label,
+        path=labels.path,
+        scored=scored,
+    )
+
+
 def class_names_with_background(
     labels: FrameLabels, background: str = "other"
 ) -> tuple[str, ...]:
@@ -354,7 +403,8 @@ def to_class_indices(labels: FrameLabels, background: str = "other") -> np.ndarr
     Returns
     -------
     numpy.ndarray
-        ``(time,)`` int64 indices into :func:`class_names_with_background`.
+        ``(time,)`` int64 indices into :func:`class_names_with_background`;
+        -100 for unscored frames (``labels.scored``).
     """
     names = class_names_with_background(labels, background)
     positive = np.asarray(labels.values) > 0.5
@@ -372,6 +422,8 @@ def to_class_indices(labels: FrameLabels, background: str = "other") -> np.ndarr
         )
     has = positive.any(axis=1)
     out[has] = positive[has].argmax(axis=1) + offset
+    if labels.scored is not None:
+        out[~labels.scored] = -100
     return out
 
 

@@ -38,7 +38,10 @@ def _targets(labels: Any, n_frames: int, background: str, names=None):
                 f"{n_frames} frames",
             )
         if labels.multi_label:
-            return labels.values.astype(np.float32), labels.names, True
+            values = labels.values.astype(np.float32)
+            if labels.scored is not None:
+                values[~labels.scored] = -1.0  # ignored by the model's loss
+            return values, labels.names, True
         return (
             to_class_indices(labels, background),
             class_names_with_background(labels, background),
