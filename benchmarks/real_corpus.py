@@ -22,8 +22,6 @@ import os
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 DATA = Path(
     os.environ.get(
         "BEHAVERT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -50,32 +48,13 @@ RECORDINGS = (
 def to_skeleton(poses, target):
     """``poses`` in ``target``'s keypoints and individuals; ``(poses, mapped names)``.
 
-    Animals beyond the target's count are dropped; missing animals are NaN.
+    The product's `behavert.data.skeleton.to_skeleton` (what ``behavert
+    pretrain --skeleton`` does); the recording's video is not carried over.
     """
-    from behavert.data.mapping import apply_mapping, map_keypoints
+    from behavert.data.skeleton import to_skeleton as map_onto
 
-    mapping = map_keypoints(poses.keypoints, target.keypoints)
-    mapped = apply_mapping(poses, mapping, target.keypoints)
-    n_t, n_ind = mapped.n_frames, target.n_individuals
-    pos = np.full((n_t, n_ind, *mapped.position.shape[2:]), np.nan)
-    conf = np.full((n_t, n_ind, mapped.position.shape[2]), np.nan)
-    k = min(n_ind, mapped.n_individuals)
-    pos[:, :k] = mapped.position[:, :k]
-    if mapped.confidence is not None:
-        conf[:, :k] = mapped.confidence[:, :k]
-    used = [
-        name
-        for name in target.keypoints
-        if np.isfinite(pos[:, :k, list(target.keypoints).index(name)]).any()
-    ]
-    out = mapped.replace(
-        position=pos,
-        confidence=conf,
-        individuals=target.individuals,
-        edges=target.edges,
-        video=None,
-    )
-    return out, used
+    mapped, report = map_onto(poses, target)
+    return mapped.replace(video=None), list(report.used)
 
 
 def corpus(target, root: Path = DATA) -> tuple[list, list[str]]:

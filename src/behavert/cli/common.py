@@ -28,6 +28,7 @@ __all__ = [
     "train_config",
     "trained_run",
     "window_keywords",
+    "write_csv",
     "write_json",
 ]
 
@@ -196,6 +197,17 @@ def _plain(obj: Any) -> Any:
     """JSON fallback: numpy scalars and arrays as numbers, anything else as text."""
     tolist = getattr(obj, "tolist", None)
     return tolist() if callable(tolist) else str(obj)
+
+
+def write_csv(table, path: str | Path, index: bool = False) -> Path:
+    """Write a ``pandas.DataFrame`` as CSV, atomically (folders created)."""
+    from ..io.atomic import atomic_path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=index)
+    return path
 
 
 def write_json(path: str | Path, data: dict, *, sort_keys: bool = True) -> Path:

@@ -1,4 +1,4 @@
-"""``behavert pretrain POSES... --out DIR``: masked pose modelling."""
+"""``behavert pretrain POSES... --out DIR [--skeleton REF]``: masked pose modelling."""
 
 from __future__ import annotations
 
@@ -6,21 +6,74 @@ import argparse
 import json
 from pathlib import Path
 
-from .common import add_common, drive, load_poses_files, train_config, window_keywords
+from .common import (
+    add_common,
+    drive,
+    load_poses_files,
+    train_config,
+    window_keywords,
+    write_csv,
+)
+
+#: the mapping report saved in the run folder with --skeleton
+MAPPING_REPORT = "skeleton_mapping.csv"
 
 
 def register(sub) -> None:
     p = sub.add_parser("pretrain", help="masked pose modelling on unlabelled poses")
     p.add_argument("poses", nargs="+")
     p.add_argument("--out", required=True, help="run folder")
+    p.add_argument(
+        "--skeleton",
+        metavar="REF",
+        help="a pose file whose skeleton (keypoints, animals) every recording is "
+        "mapped onto, so recordings of different skeletons pretrain together",
+    )
+    p.add_argument(
+        "--mapping", help="with --skeleton: a keypoint mapping file (YAML or CSV)"
+    )
     add_common(p, training=True)
     p.set_defaults(func=run)
 
 
+def on_skeleton(poses_list, reference_path, mapping_path, threshold):
+    """Every recording in the reference's skeleton, and the mapping report."""
+    from ..data.skeleton import mapping_table, to_skeleton
+    from ..io.mapping_file import load_mapping
+
+    (reference,) = load_poses_files([reference_path], threshold)
+    user_map = load_mapping(mapping_path) if mapping_path else None
+    pairs = [to_skeleton(p, reference, user_map) for p in poses_list]
+    mapped = [m for m, _ in pairs]
+    reports = [r for _, r in pairs]
+    for poses, report in zip(poses_list, reports):
+        name = Path(poses.path).name if poses.path else poses.source
+        print(
+            f"{name}: {len(report.used)}/{reference.n_keypoints} keypoints of "
+            f"{Path(reference_path).name} ({', '.join(report.used) or 'none'}), "
+            f"{report.n_animals}/{reference.n_individuals} animal(s)"
+            + (
+                f", {report.n_animals_left_out} animal(s) left out"
+                if report.n_animals_left_out
+                else ""
+            )
+        )
+    return mapped, mapping_table(reports, poses_list)
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..errors import ConfigError
     from ..train import pretrain
 
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
+    if args.mapping and not args.skeleton:
+        raise ConfigError("--mapping needs --skeleton (the skeleton it maps onto)")
+    if args.skeleton:
+        poses_list, table = on_skeleton(
+            poses_list, args.skeleton, args.mapping, args.likelihood_threshold
+        )
+        report = write_csv(table, Path(args.out) / MAPPING_REPORT)
+        print(f"keypoint mapping report written to {report}")
     tc = train_config(args, checkpoint_every=100)
     gen = pretrain(
         poses_list,

@@ -299,7 +299,9 @@ class PoseTokenizer:
             if problems:
                 raise SkeletonMismatchError(
                     f"{poses.path or poses.source}: skeleton differs from the first "
-                    "recording given to fit: " + "; ".join(problems)
+                    "recording given to fit: " + "; ".join(problems) + " (map "
+                    "every recording onto one skeleton first: behavert pretrain "
+                    "--skeleton REF, or behavert.data.skeleton.to_skeleton)"
                 )
         positions = [self._aligned_position(p) for p in poses_list]
         refs = self._references(self.keypoints)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from magicgui.widgets import ComboBox
+
 from .._notify import notify_error
 from ..workers import Job
 from ._common import TrainingWidget, optional_path, poses_of
@@ -16,13 +18,19 @@ log = logging.getLogger(__name__)
 
 __all__ = ["PretrainWidget"]
 
+#: the Skeleton choice that maps nothing (every layer has the same skeleton)
+SAME = "(same skeleton)"
+
 
 class PretrainWidget(TrainingWidget):
     """Pretrain a BehaVERT encoder on the chosen pose layers (no labels needed).
 
-    Controls: pose layers, model preset (tiny / small / base), steps, window
-    (frames), batch size, seed and an output folder, then Run / Cancel and a
-    progress bar following the training steps. The run is saved to
+    Controls: pose layers, the reference skeleton (one of the pose layers:
+    recordings of other skeletons are mapped onto it by keypoint names and
+    synonyms, what they lack is masked; "(same skeleton)" when all layers
+    share one), model preset (tiny / small / base), steps, window (frames),
+    batch size, seed and an output folder, then Run / Cancel and a progress
+    bar following the training steps. The run is saved to
     ``<output>/model`` (``behavert.train.save_run``), the folder the Train
     classifier widget starts from. A cancelled run keeps its checkpoint in
     ``<output>/checkpoints`` (a new Run resumes from it).
@@ -36,12 +44,18 @@ class PretrainWidget(TrainingWidget):
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         super().__init__(viewer)
         controls = self._training_controls()
+        self._skeleton = ComboBox(
+            choices=self._skeleton_choices, label="Skeleton", value=SAME
+        )
+        controls = {"pose_layers": controls.pop("pose_layers"),
+                    "skeleton": self._skeleton, **controls}  # fmt: skip
         self._name_controls(controls)
         self.extend(list(controls.values()))
         self._compact(self._pose_layers)
         self._add_job_controls("Pretrain")
         self._watch_layers()
         self.last_run: Any = None
+        self.mapping_reports: list = []
 
     def _on_run_button_clicked(self, *_: object) -> Job | None:
         """Start pretraining in a worker; returns the job (None on bad input)."""
@@ -49,7 +63,7 @@ class PretrainWidget(TrainingWidget):
             names = list(self._pose_layers.value)
             if not names:
                 raise ValueError("choose at least one pose layer")
-            poses_list = [poses_of(self._viewer, n) for n in names]
+            poses_list = self._on_skeleton([poses_of(self._viewer, n) for n in names])
             out = optional_path(self._output.value)
             if out is None:
                 raise ValueError("choose an output folder")
@@ -73,6 +87,22 @@ class PretrainWidget(TrainingWidget):
             return run_to_end(gen, ctx.train_event)
 
         return self._start(body, "Pretrain", self._on_pretrained)
+
+    def _skeleton_choices(self, *_: object) -> list[str]:
+        return [SAME, *self._pose_choices()]
+
+    def _on_skeleton(self, poses_list: list) -> list:
+        """The recordings in the chosen reference skeleton (status: what mapped)."""
+        if self._skeleton.value in (None, SAME):
+            return poses_list
+        from ...data.skeleton import to_skeleton
+
+        reference = poses_of(self._viewer, self._skeleton.value)
+        pairs = [to_skeleton(p, reference) for p in poses_list]
+        used = ", ".join(f"{len(r.used)}/{reference.n_keypoints}" for _, r in pairs)
+        self.mapping_reports = [r for _, r in pairs]
+        self._status.value = f"keypoints mapped per layer: {used}"
+        return [m for m, _ in pairs]
 
     def _on_pretrained(self, run: Any) -> None:
         self.last_run = run
