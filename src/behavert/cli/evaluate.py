@@ -1,4 +1,8 @@
-"""``behavert evaluate RUN POSES... --labels ...``: metrics of a frame model."""
+"""``behavert evaluate RUN POSES... --labels ... [--probe]``: frame metrics.
+
+Metrics of a frame model's predictions, or (``--probe``) of a linear probe on
+any run's frozen encoder (`behavert.train.probe.linear_probe`).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,14 @@ def register(sub) -> None:
     p.add_argument("--labels", nargs="+", required=True)
     add_stream(p)
     p.add_argument("--min-bout", type=int, default=0, help="smooth bouts (frames)")
+    p.add_argument(
+        "--probe",
+        action="store_true",
+        help="linear probe of the frozen encoder (any run, pretrained ones too): "
+        "a logistic regression on its frame tokens, trained on the first "
+        "recordings (or the first 70%% of one) and scored on the rest",
+    )
+    p.add_argument("--probe-test-fraction", type=float, default=0.3)
     p.add_argument("--out", help="write metrics as JSON here")
     add_common(p)
     p.set_defaults(func=run)
@@ -33,7 +45,18 @@ def run(args: argparse.Namespace) -> int:
     model, tokenizer, _ = load_model(args.run)
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
     labels = load_labels(args.labels, poses_list, args.stream, args.unscored)
-    metrics = evaluate_frames(model, tokenizer, poses_list, labels, args.min_bout)
+    if args.probe:
+        from ..train.probe import linear_probe
+
+        metrics = linear_probe(
+            model,
+            tokenizer,
+            poses_list,
+            labels,
+            test_fraction=args.probe_test_fraction,
+        )
+    else:
+        metrics = evaluate_frames(model, tokenizer, poses_list, labels, args.min_bout)
     print(json.dumps(metrics, indent=2))
     if args.out:
         write_json(args.out, metrics)
