@@ -228,7 +228,8 @@ def load_cba_labels(
         are dropped with a warning that names the file and the count. None:
         the labels' own length.
     behaviours
-        Classes to keep, in this order (default: the configuration block's).
+        Classes to keep, in this order (default: the classes the stream uses,
+        in the configuration block's order; the block lists every stream's).
 
     Returns
     -------
@@ -243,10 +244,12 @@ def load_cba_labels(
     """
     cba = read_cba(path)
     _, bouts = cba.stream(stream)
-    names = tuple(behaviours) if behaviours is not None else cba.behaviours
-    unknown = sorted({b.behaviour for b in bouts} - set(names))
-    if unknown and behaviours is None:
-        raise LabelFileError(cba.path, f"bouts of {unknown} are not configured")
+    in_stream = {b.behaviour for b in bouts}
+    if behaviours is None:  # the stream's own classes, in configuration order
+        names = tuple(n for n in cba.behaviours if n in in_stream)
+        names += tuple(sorted(in_stream - set(names)))
+    else:
+        names = tuple(behaviours)
     bouts = [b for b in bouts if b.behaviour in names]
     if frame_index is None:
         total = n_frames if n_frames is not None else max(b.stop for b in bouts)
