@@ -14,11 +14,13 @@ maps back with ``round(seconds * fps)`` inclusive.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..errors import LabelFileError
 from .atomic import atomic_path
@@ -29,7 +31,9 @@ __all__ = [
     "BORIS_COLUMNS",
     "Bout",
     "bouts_to_labels",
+    "find_boris_header",
     "labels_to_bouts",
+    "read_boris",
     "save_boris",
 ]
 
@@ -202,3 +206,104 @@ def save_boris(
                 ]
             )
     return path
+
+
+# ------------------------------------------------------------------ reading
+def find_boris_header(lines: list[str]) -> tuple[int, str] | None:
+    """Locate a BORIS table header: returns (line index, "events"|"aggregated")."""
+    for i, line in enumerate(lines[:200]):
+        cells = [c.strip().strip('"') for c in next(csv.reader([line]), [])]
+        if "Behavior" in cells and "Start (s)" in cells and "Stop (s)" in cells:
+            return i, "aggregated"
+        if cells and cells[0] == "Time" and "Behavior" in cells and "Status" in cells:
+            return i, "events"
+    return None
+
+
+def _fps_from(table: pd.DataFrame, fps: float | None, path: Path) -> float:
+    if fps is not None:
+        return float(fps)
+    if "FPS" in table.columns:
+        values = pd.to_numeric(table["FPS"], errors="coerce").dropna()
+        values = values[values > 0]
+        if len(values):
+            return float(values.iloc[0])
+    raise LabelFileError(path, "the BORIS table has no FPS column; pass fps=")
+
+
+def _frame(seconds: float, fps: float) -> int:
+    # Round half to even, as Python's round: 29.85 s * 30 fps -> frame 896.
+    return int(round(float(seconds) * fps))
+
+
+def read_boris(
+    path: Path,
+    lines: list[str],
+    found: tuple[int, str],
+    n_frames: int | None,
+    fps: float | None,
+    behaviours: Sequence[str] | None,
+) -> FrameLabels:
+    """Per-frame labels of a BORIS table whose header `find_boris_header` found.
+
+    Bouts cover frames ``round(start * fps)`` to ``round(stop * fps)`` inclusive.
+    """
+    header, kind = found
+    table = pd.read_csv(io.StringIO("\n".join(lines[header:])))
+    if len(table) == 0:
+        raise LabelFileError(path, "the BORIS table has no rows")
+    rate = _fps_from(table, fps, path)
+    table["Behavior"] = table["Behavior"].astype(str)
+    names = list(behaviours) if behaviours else sorted(set(table["Behavior"]))
+    bouts: list[tuple[str, int, int]] = []
+    if kind == "aggregated":
+        for _, row in table.iterrows():
+            start, stop = float(row["Start (s)"]), float(row["Stop (s)"])
+            if np.isnan(stop):  # point event
+                stop = start
+            bouts.append((row["Behavior"], _frame(start, rate), _frame(stop, rate)))
+    else:
+        status = table["Status"].astype(str).str.upper().str.strip()
+        open_: dict[tuple[str, str], float] = {}
+        subjects = table.get("Subject", pd.Series([""] * len(table))).astype(str)
+        for t, b, s, subj in zip(table["Time"], table["Behavior"], status, subjects):
+            key = (b, subj)
+            if s == "START":
+                if key in open_:
+                    raise LabelFileError(path, f"behaviour {b!r} starts twice at {t} s")
+                open_[key] = float(t)
+            elif s == "STOP":
+                if key not in open_:
+                    raise LabelFileError(
+                        path, f"behaviour {b!r} stops at {t} s without START"
+                    )
+                t0 = open_.pop(key)
+                bouts.append((b, _frame(t0, rate), _frame(float(t), rate)))
+            elif s == "POINT":
+                bouts.append((b, _frame(t, rate), _frame(t, rate)))
+            else:
+                raise LabelFileError(path, f"unknown BORIS status {s!r} at {t} s")
+        if open_:
+            unclosed = sorted(k[0] for k in open_)
+            raise LabelFileError(path, f"behaviours without STOP: {unclosed}")
+    if n_frames is None:
+        total = None
+        if "Total length" in table.columns:
+            lengths = pd.to_numeric(table["Total length"], errors="coerce").dropna()
+            if len(lengths):
+                total = int(round(float(lengths.iloc[0]) * rate))
+        last = max((b[2] for b in bouts), default=-1) + 1
+        n_frames = max(total or 0, last)
+    elif bouts and max(b[2] for b in bouts) > n_frames:
+        # A bout ending exactly one frame past the end is a rounding artefact.
+        raise LabelFileError(
+            path,
+            f"the BORIS events reach frame {max(b[2] for b in bouts)} but the "
+            f"poses have {n_frames} frames (fps={rate})",
+        )
+    values = np.zeros((n_frames, len(names)), dtype=bool)
+    for b, f0, f1 in bouts:
+        if b in names:
+            values[max(f0, 0) : min(f1, n_frames - 1) + 1, names.index(b)] = True
+    multi = bool((values.sum(axis=1) > 1).any())
+    return FrameLabels(tuple(names), values, multi_label=multi, path=path)

@@ -15,8 +15,6 @@ Readers for the label tables people actually have:
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 import warnings
@@ -117,99 +115,6 @@ def _check_length(path: Path, n_labels: int, n_frames: int | None) -> None:
             f"the label table has {n_labels} frames but the poses have "
             f"{n_frames} frames",
         )
-
-
-def _find_header(lines: list[str], path: Path) -> tuple[int, str] | None:
-    """Locate a BORIS table header: returns (line index, "events"|"aggregated")."""
-    for i, line in enumerate(lines[:200]):
-        cells = [c.strip().strip('"') for c in next(csv.reader([line]), [])]
-        if "Behavior" in cells and "Start (s)" in cells and "Stop (s)" in cells:
-            return i, "aggregated"
-        if cells and cells[0] == "Time" and "Behavior" in cells and "Status" in cells:
-            return i, "events"
-    return None
-
-
-def _fps_from(table: pd.DataFrame, fps: float | None, path: Path) -> float:
-    if fps is not None:
-        return float(fps)
-    if "FPS" in table.columns:
-        values = pd.to_numeric(table["FPS"], errors="coerce").dropna()
-        values = values[values > 0]
-        if len(values):
-            return float(values.iloc[0])
-    raise _fail(path, "the BORIS table has no FPS column; pass fps=")
-
-
-def _frame(seconds: float, fps: float) -> int:
-    # Round half to even, as Python's round: 29.85 s * 30 fps -> frame 896.
-    return int(round(float(seconds) * fps))
-
-
-def _read_boris(
-    path: Path,
-    lines: list[str],
-    header: int,
-    kind: str,
-    n_frames: int | None,
-    fps: float | None,
-    behaviours: Sequence[str] | None,
-) -> FrameLabels:
-    table = pd.read_csv(io.StringIO("\n".join(lines[header:])))
-    if len(table) == 0:
-        raise _fail(path, "the BORIS table has no rows")
-    rate = _fps_from(table, fps, path)
-    table["Behavior"] = table["Behavior"].astype(str)
-    names = list(behaviours) if behaviours else sorted(set(table["Behavior"]))
-    bouts: list[tuple[str, int, int]] = []
-    if kind == "aggregated":
-        for _, row in table.iterrows():
-            start, stop = float(row["Start (s)"]), float(row["Stop (s)"])
-            if np.isnan(stop):  # point event
-                stop = start
-            bouts.append((row["Behavior"], _frame(start, rate), _frame(stop, rate)))
-    else:
-        status = table["Status"].astype(str).str.upper().str.strip()
-        open_: dict[tuple[str, str], float] = {}
-        subjects = table.get("Subject", pd.Series([""] * len(table))).astype(str)
-        for t, b, s, subj in zip(table["Time"], table["Behavior"], status, subjects):
-            key = (b, subj)
-            if s == "START":
-                if key in open_:
-                    raise _fail(path, f"behaviour {b!r} starts twice at {t} s")
-                open_[key] = float(t)
-            elif s == "STOP":
-                if key not in open_:
-                    raise _fail(path, f"behaviour {b!r} stops at {t} s without START")
-                t0 = open_.pop(key)
-                bouts.append((b, _frame(t0, rate), _frame(float(t), rate)))
-            elif s == "POINT":
-                bouts.append((b, _frame(t, rate), _frame(t, rate)))
-            else:
-                raise _fail(path, f"unknown BORIS status {s!r} at {t} s")
-        if open_:
-            raise _fail(path, f"behaviours without STOP: {sorted(k[0] for k in open_)}")
-    if n_frames is None:
-        total = None
-        if "Total length" in table.columns:
-            lengths = pd.to_numeric(table["Total length"], errors="coerce").dropna()
-            if len(lengths):
-                total = int(round(float(lengths.iloc[0]) * rate))
-        last = max((b[2] for b in bouts), default=-1) + 1
-        n_frames = max(total or 0, last)
-    elif bouts and max(b[2] for b in bouts) > n_frames:
-        # A bout ending exactly one frame past the end is a rounding artefact.
-        raise _fail(
-            path,
-            f"the BORIS events reach frame {max(b[2] for b in bouts)} but the "
-            f"poses have {n_frames} frames (fps={rate})",
-        )
-    values = np.zeros((n_frames, len(names)), dtype=bool)
-    for b, f0, f1 in bouts:
-        if b in names:
-            values[max(f0, 0) : min(f1, n_frames - 1) + 1, names.index(b)] = True
-    multi = bool((values.sum(axis=1) > 1).any())
-    return FrameLabels(tuple(names), values, multi_label=multi, path=path)
 
 
 def _binary(column: pd.Series) -> bool:
@@ -343,9 +248,11 @@ def load_frame_labels(
         )
     if stream is not None:
         raise _fail(path, "--stream applies to Caltech Behavior Annotator files")
-    found = _find_header(lines, path)
+    from .boris import find_boris_header, read_boris
+
+    found = find_boris_header(lines)
     if found is not None:
-        return _read_boris(path, lines, found[0], found[1], n_frames, fps, behaviours)
+        return read_boris(path, lines, found, n_frames, fps, behaviours)
     return _read_table(path, n_frames, behaviours)
 
 
