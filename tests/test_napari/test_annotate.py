@@ -156,7 +156,7 @@ def test_save_and_load_round_trip(annotated, tmp_path, kind, mocker):
 def test_load_button_reads_a_real_cba_file(make_napari_viewer, shared_data, mocker):
     """A Caltech Behavior Annotator file of a real rat session, by the Load button."""
     from napari.layers import Layer
-    from qtpy.QtWidgets import QPushButton
+    from qtpy.QtWidgets import QLineEdit, QPushButton
 
     from behavert import load_poses
     from behavert.napari.convert.layers import poses_to_layers
@@ -177,3 +177,7 @@ def test_load_button_reads_a_real_cba_file(make_napari_viewer, shared_data, mock
     assert labels.n_frames == poses.n_frames == 14310  # 3 label frames trimmed
     assert labels.values.any(axis=1).all()  # stream S1 covers every pose frame
     assert "39_annot.txt" in widget._status.value
+    widget.native.findChild(QLineEdit, "stream").setText("S2")  # as a user types
+    widget.native.findChild(QPushButton, "load_button").click()
+    show_error.assert_not_called()
+    assert "lateralthreat" in widget.classes  # an S2 aggression sub-type

@@ -86,6 +86,8 @@ class AnnotateWidget(Container):
         self._save_csv_button = PushButton(text="Save CSV")
         self._save_boris_button = PushButton(text="Save BORIS")
         self._load_button = PushButton(text="Load")
+        self._stream = LineEdit(value="", label="CBA stream")
+        self._stream.native.setPlaceholderText("first (S1, S2, ...)")
         self._status = Label(value="")
         self._status.native.setWordWrap(True)
         controls = {
@@ -100,6 +102,7 @@ class AnnotateWidget(Container):
             "file": self._file,
             "save_csv_button": self._save_csv_button,
             "save_boris_button": self._save_boris_button,
+            "stream": self._stream,
             "load_button": self._load_button,
             "status": self._status,
         }
@@ -317,8 +320,8 @@ class AnnotateWidget(Container):
     def _on_load_button_clicked(self, *_: object) -> FrameLabels | None:
         """Load a CSV / BORIS / SimBA / CBA label file; its classes are added.
 
-        Caltech Behavior Annotator files give their first stream, aligned on
-        the poses' frame numbers.
+        Caltech Behavior Annotator files give the stream named in "CBA stream"
+        (default: the first), aligned on the poses' frame numbers.
         """
         try:
             poses = self._need_poses()
@@ -331,6 +334,7 @@ class AnnotateWidget(Container):
                     n_frames=poses.n_frames,
                     fps=poses.fps,
                     frame_index=poses.frame_index,
+                    stream=self._stream.value.strip() or None,
                 )
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Annotate")
