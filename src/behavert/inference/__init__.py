@@ -45,6 +45,7 @@ _EXPORTS = {
     "iter_batches": ".runner",
     "n_windows": ".runner",
     "prepare_model": ".runner",
+    "run_on_poses": ".runner",
     "run_stitched": ".runner",
     "window_settings": ".runner",
 }

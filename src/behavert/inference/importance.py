@@ -41,7 +41,7 @@ from .runner import (
     encoder_of,
     features_of,
     prepare_model,
-    run_stitched,
+    run_on_poses,
     window_settings,
 )
 
@@ -201,18 +201,18 @@ def frame_importance(
             "has no sequence head (use method='rollout')"
         )
     t_index = resolve_target(model, target) if method == "grad" else None
-    w, s = window_settings(model, window, stride)
 
     def per_frame(x, mask):
         scores = _batch_importance(model, x, mask, method, t_index, contrast, layer)
         return (scores * mask.to(scores.dtype))[..., None]
 
-    result = run_stitched(
+    result = run_on_poses(
         model,
-        features_of(tokenizer, poses),
+        tokenizer,
+        poses,
         per_frame,
-        window=w,
-        stride=s,
+        window=window,
+        stride=stride,
         batch_size=batch_size,
         device=device,
         progress=progress,

@@ -22,6 +22,7 @@ from .runner import (
     is_multi_label,
     iter_batches,
     prepare_model,
+    run_on_poses,
     run_stitched,
     window_settings,
 )
@@ -203,7 +204,6 @@ def embed(
         ``(time, hidden)`` float32 (``layer=-1``: final layer; 0: embeddings).
     """
     encoder = encoder_of(model)
-    w, s = window_settings(model, window, stride)
 
     def per_frame(x, mask):
         if layer == -1:
@@ -211,12 +211,13 @@ def embed(
         out = encoder(inputs=x, attention_mask=mask, output_hidden_states=True)
         return out.hidden_states[layer][:, 1:]
 
-    return run_stitched(
+    return run_on_poses(
         encoder,
-        features_of(tokenizer, poses),
+        tokenizer,
+        poses,
         per_frame,
-        window=w,
-        stride=s,
+        window=window,
+        stride=stride,
         batch_size=batch_size,
         device=device,
     )
@@ -242,7 +243,6 @@ def attention(
         ``(layer, head, time)`` float32.
     """
     encoder = encoder_of(model)
-    w, s = window_settings(model, window, stride)
 
     def per_frame(x, mask):
         att = encoder(inputs=x, attention_mask=mask, output_attentions=True).attentions
@@ -250,12 +250,13 @@ def attention(
         cls = torch.stack([a[:, :, 0, 1:] for a in att], dim=1)
         return cls.permute(0, 3, 1, 2)
 
-    stitched = run_stitched(
+    stitched = run_on_poses(
         encoder,
-        features_of(tokenizer, poses),
+        tokenizer,
+        poses,
         per_frame,
-        window=w,
-        stride=s,
+        window=window,
+        stride=stride,
         batch_size=batch_size,
         device=device,
     )

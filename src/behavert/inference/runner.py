@@ -38,6 +38,7 @@ __all__ = [
     "iter_batches",
     "n_windows",
     "prepare_model",
+    "run_on_poses",
     "run_stitched",
     "window_settings",
 ]
@@ -172,3 +173,33 @@ def run_stitched(
             if progress is not None:
                 progress(done, total)
     return stitcher.result().reshape(n, *tail)
+
+
+def run_on_poses(
+    model,
+    tokenizer,
+    poses: Poses,
+    per_frame: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    *,
+    window: int | None = None,
+    stride: int | None = None,
+    batch_size: int = 16,
+    device=None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """`run_stitched` over a recording: its features, the model's window settings.
+
+    ``window`` / ``stride`` default to ``model``'s config (`window_settings`);
+    the rest is as in `run_stitched`. Returns ``(time, ...)`` float32.
+    """
+    w, s = window_settings(model, window, stride)
+    return run_stitched(
+        model,
+        features_of(tokenizer, poses),
+        per_frame,
+        window=w,
+        stride=s,
+        batch_size=batch_size,
+        device=device,
+        progress=progress,
+    )
