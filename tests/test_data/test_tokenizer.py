@@ -93,7 +93,7 @@ def test_not_egocentric_is_not_rotation_invariant(poses):
 
 
 def test_missing_keypoints_give_zero_and_mask(poses):
-    tokenizer = PoseTokenizer().fit([poses])
+    tokenizer = PoseTokenizer(TokenizerConfig(max_gap=0)).fit([poses])
     position = poses.position.copy()
     position[10, 0, 0] = np.nan  # mouse0 nose
     position[11, 1] = np.nan  # mouse1 entirely
@@ -110,6 +110,51 @@ def test_missing_keypoints_give_zero_and_mask(poses):
     assert (features[11, mouse1_masks] == 1.0).all()
     assert (features[11, groups["relative position"]] == 0.0).all()
     assert features[12, col["mouse0/nose missing"]] == 0.0
+
+
+def test_short_gaps_are_interpolated_long_ones_stay_missing(make_poses):
+    poses = make_poses()  # no missing points
+    tokenizer = PoseTokenizer(TokenizerConfig(max_gap=3)).fit([poses])
+    col = {n: i for i, n in enumerate(tokenizer.feature_names)}
+    position = poses.position.copy()
+    position[10:13, 0, 0] = np.nan  # a 3-frame gap: bridged
+    position[20:24, 0, 0] = np.nan  # a 4-frame gap: left missing
+    features = tokenizer.transform(poses.replace(position=position))
+    # the mask channel still says "not tracked" where a value was interpolated
+    assert (
+        features[[*range(10, 13), *range(20, 24)], col["mouse0/nose missing"]] == 1
+    ).all()
+    assert features[13, col["mouse0/nose missing"]] == 0
+    truth = tokenizer.transform(poses)[:, col["mouse0/nose x"]]
+    assert np.abs(features[10:13, col["mouse0/nose x"]] - truth[10:13]).max() < 1.0
+    assert (features[20:24, col["mouse0/nose x"]] == 0).all()
+
+
+def test_fill_gaps_only_between_tracked_frames():
+    from behavert.data.gaps import fill_gaps
+
+    x = np.array([np.nan, 1, np.nan, np.nan, 4, np.nan, np.nan, np.nan, 8, np.nan])
+    filled, n = fill_gaps(x, 2)
+    np.testing.assert_allclose(filled[1:5], [1, 2, 3, 4])
+    assert np.isnan(filled[[0, 5, 6, 7, 9]]).all() and n == 2
+    assert np.isnan(x[2])  # the input is not changed
+    filled, n = fill_gaps(x, 3)
+    np.testing.assert_allclose(filled[1:9], [1, 2, 3, 4, 5, 6, 7, 8])
+    assert n == 5 and np.isnan(filled[[0, 9]]).all()
+    view = np.stack([x, x], axis=1)[:, ::-1]  # not C-contiguous
+    filled, n = fill_gaps(view, 3)
+    assert n == 10 and not np.isnan(filled[1:9]).any()
+
+
+def test_tokenizer_files_without_max_gap_fill_nothing(poses, tmp_path):
+    """A tokenizer saved before gap filling existed keeps its features."""
+    old = PoseTokenizer(TokenizerConfig(max_gap=0)).fit([poses])
+    old.save(tmp_path)
+    data = json.loads((tmp_path / "tokenizer.json").read_text())
+    del data["config"]["max_gap"]
+    (tmp_path / "tokenizer.json").write_text(json.dumps(data))
+    assert PoseTokenizer.load(tmp_path).config.max_gap == 0
+    assert TokenizerConfig().max_gap == 300
 
 
 def test_clipped(poses):

@@ -33,6 +33,8 @@ def test_defaults_and_helpers():
         ({"class_weights": "inverse"}, "class_weights"),
         ({"val_fraction": 1.0}, "val_fraction"),
         ({"early_stopping_patience": 0}, "early_stopping_patience"),
+        ({"encoder_lr_scale": 0}, "encoder_lr_scale"),
+        ({"encoder_lr_scale": 2.0}, "encoder_lr_scale"),
     ],
 )
 def test_invalid_values_are_named(changes, message):

@@ -65,6 +65,20 @@ def test_pretrain_events_deterministic_and_seeded(walk_poses, walk_tokenizer, sm
     assert [h[1] for h in other.history] != [e.loss for e in events]
 
 
+def test_pretrain_with_augmentation_and_hidden_animals(
+    walk_poses, walk_tokenizer, small_tc
+):
+    """Both levers run, stay seeded, and change what the model is asked."""
+    plain = run_to_end(pretrain(walk_poses, walk_tokenizer, "tiny", small_tc))
+    tc = small_tc.replace(augment=("swap", "mirror"), hide_animal=0.5)
+    social = run_to_end(pretrain(walk_poses, walk_tokenizer, "tiny", tc))
+    again = run_to_end(pretrain(walk_poses, walk_tokenizer, "tiny", tc))
+    losses = [h[1] for h in social.history]
+    assert all(np.isfinite(losses)) and losses == [h[1] for h in again.history]
+    assert losses != [h[1] for h in plain.history]
+    assert social.metrics["loss"] > 0
+
+
 def test_pretrain_fits_tokenizer_and_saves_run(walk_poses, small_tc, tmp_path):
     from behavert.train.run import load_run
 
@@ -298,3 +312,20 @@ def test_distributed_two_processes_match_single(tmp_path, train_script):
     assert one["world"] == 1 and two["world"] == 2
     assert len(two["losses"]) == 5
     np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-4)
+
+
+def test_encoder_lr_scale_slows_the_encoder_not_the_head():
+    """The encoder's parameter groups learn at lr * encoder_lr_scale."""
+    from behavert.model import BehavertConfig, BehavertForFrameClassification
+    from behavert.train.optim import build_optimizer
+
+    model = BehavertForFrameClassification(
+        BehavertConfig.from_preset("tiny", feature_size=8, frame_labels=["a", "b"])
+    )
+    tc = TrainConfig(lr=1e-3, encoder_lr_scale=0.1)
+    groups = build_optimizer(model, tc).param_groups
+    lr_of = {id(p): g["lr"] for g in groups for p in g["params"]}
+    for name, p in model.named_parameters():
+        expected = 1e-4 if name.startswith("behavert.") else 1e-3
+        assert lr_of[id(p)] == pytest.approx(expected), name
+    assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))

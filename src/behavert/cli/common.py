@@ -47,6 +47,15 @@ def add_common(p: argparse.ArgumentParser, *, training: bool = False) -> None:
         p.add_argument("--seed", type=int, default=None)
         p.add_argument("--device", default=None, help="auto, cpu, cuda, mps")
         p.add_argument("--checkpoint-every", type=int, default=None)
+        p.add_argument(
+            "--augment",
+            nargs="*",
+            choices=["swap", "mirror"],
+            default=None,
+            help="training windows also drawn with the animals swapped and/or the "
+            "arena mirrored; give no value for none (default: the recipe, "
+            "docs/benchmarks.md)",
+        )
     else:
         p.add_argument("--batch-size", type=int, default=16)
 
@@ -62,6 +71,8 @@ def train_config(args: argparse.Namespace, **defaults: Any):
         "seed": args.seed,
         "device": args.device,
         "checkpoint_every": args.checkpoint_every,
+        "augment": args.augment,
+        "hide_animal": getattr(args, "hide_animal", None),
     }
     values = {**defaults, **{k: v for k, v in fields.items() if v is not None}}
     return TrainConfig(**values)

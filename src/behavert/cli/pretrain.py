@@ -32,6 +32,13 @@ def register(sub) -> None:
     p.add_argument(
         "--mapping", help="with --skeleton: a keypoint mapping file (YAML or CSV)"
     )
+    p.add_argument(
+        "--hide-animal",
+        type=float,
+        default=None,
+        help="share of windows that also hide one animal for the model to "
+        "reconstruct (several animals; default 0.5)",
+    )
     add_common(p, training=True)
     p.set_defaults(func=run)
 
@@ -64,6 +71,7 @@ def on_skeleton(poses_list, reference_path, mapping_path, threshold):
 def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
     from ..train import pretrain
+    from ..train.config import PRETRAIN_RECIPE
 
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
     if args.mapping and not args.skeleton:
@@ -74,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         )
         report = write_csv(table, Path(args.out) / MAPPING_REPORT)
         print(f"keypoint mapping report written to {report}")
-    tc = train_config(args, checkpoint_every=100)
+    tc = train_config(args, checkpoint_every=100, **PRETRAIN_RECIPE)
     gen = pretrain(
         poses_list,
         config=args.preset,

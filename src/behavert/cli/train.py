@@ -36,6 +36,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..train import finetune_frames, finetune_sequences
+    from ..train.config import FINETUNE_RECIPE
 
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
     if args.groups:
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         eval_every=args.eval_every,
         early_stopping_patience=args.patience,
         class_weights="balanced",
+        **FINETUNE_RECIPE,
     )
     gen = finetune(
         poses_list,

@@ -33,6 +33,7 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load the source run, the new skeleton's poses (and labels), transfer."""
     from ..io.mapping_file import load_mapping
+    from ..train.config import FINETUNE_RECIPE, PRETRAIN_RECIPE
     from ..train.transfer import transfer
 
     poses_list = load_poses_files(args.to, args.likelihood_threshold)
@@ -45,7 +46,11 @@ def run(args: argparse.Namespace) -> int:
         mapping=load_mapping(args.mapping) if args.mapping else None,
         labels_list=labels,
         realign_steps=args.realign_steps,
-        train_config=train_config(args, checkpoint_every=100),
+        train_config=train_config(
+            args,
+            checkpoint_every=100,
+            **(FINETUNE_RECIPE if labels else PRETRAIN_RECIPE),
+        ),
         out=args.out,
         background="other",
         **window_keywords(args),

@@ -243,6 +243,7 @@ def compute_features(
     relations: bool = True,
     velocities: bool = True,
     lag: int = 1,
+    missing: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str], dict[str, list[int]]]:
     """Raw (unnormalised) per-frame features of one recording.
 
@@ -258,6 +259,10 @@ def compute_features(
         Body length; positions and distances are divided by it.
     egocentric, relations, velocities, lag
         Which feature families to compute; ``lag`` in frames.
+    missing
+        ``(time, individual, keypoint)`` bool, True where a keypoint was not
+        tracked (its position may have been interpolated since); default:
+        where ``position`` is NaN. The mask channels report it.
 
     Returns
     -------
@@ -272,6 +277,8 @@ def compute_features(
         ``"egocentric position"`` or ``"nose-to-nose distance"``.
     """
     n_time, n_ind, n_kp, n_space = position.shape
+    if missing is None:
+        missing = np.isnan(position[..., 0])
     axes = AXES[:n_space]
     out = _Layout()
     centres, angles, noses, backs = [], [], [], []
@@ -309,7 +316,7 @@ def compute_features(
                 turn[lag:] = wrap_angle(angle[lag:] - angle[:-lag]) / lag
             out.add(turn, [f"{ind} angular velocity"], [ind, "angular velocity"])
         out.add(
-            np.isnan(pos[..., 0]).astype(np.float32),
+            missing[:, a].astype(np.float32),
             [f"{p} missing" for p in part],
             [[p, ind, "missing keypoint"] for p in part],
         )

@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..io.poses import Poses
 from .features import References, body_lengths, compute_features
+from .gaps import fill_gaps
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,11 @@ class TokenizerConfig:
         mean of the available ``centre_keypoints`` (torso), else the centroid.
     max_fit_frames
         At most this many frames (evenly subsampled) feed the statistics.
+    max_gap
+        Gaps in a keypoint's track of up to this many frames, between two
+        tracked frames, are filled by linear interpolation before features are
+        computed (``behavert.data.gaps.fill_gaps``); 0 fills nothing. Tokenizer
+        files saved before this setting existed load with 0.
     """
 
     egocentric: bool = True
@@ -90,6 +96,7 @@ class TokenizerConfig:
     tail_base_keypoints: tuple[str, ...] = TAIL_BASE
     centre_keypoints: tuple[str, ...] = CENTRE
     max_fit_frames: int = 200_000
+    max_gap: int = 300
 
     def __post_init__(self) -> None:
         for name in (
@@ -108,6 +115,9 @@ class TokenizerConfig:
             )
         if not self.clip > 0:
             raise ConfigError(f"clip must be > 0, got {self.clip}")
+        if int(self.max_gap) != self.max_gap or self.max_gap < 0:
+            raise ConfigError(f"max_gap must be an integer >= 0, got {self.max_gap}")
+        object.__setattr__(self, "max_gap", int(self.max_gap))
         if self.max_fit_frames < 1:
             raise ConfigError(f"max_fit_frames must be >= 1, got {self.max_fit_frames}")
         object.__setattr__(self, "velocity_lag", int(self.velocity_lag))
@@ -259,9 +269,12 @@ class PoseTokenizer:
 
     # ------------------------------------------------------------- fit/apply
     def _raw(self, position: np.ndarray) -> tuple[np.ndarray, list, dict]:
+        """Raw features; short gaps are bridged, the mask channels keep them."""
         c = self.config
+        missing = np.isnan(position[..., 0])
+        filled, _ = fill_gaps(position, c.max_gap)
         return compute_features(
-            position,
+            filled,
             self.keypoints,
             self.individuals,
             self._references(self.keypoints),
@@ -270,6 +283,7 @@ class PoseTokenizer:
             relations=c.relations,
             velocities=c.velocities,
             lag=c.velocity_lag,
+            missing=missing,
         )
 
     def fit(self, poses_list: Sequence[Poses] | Poses) -> PoseTokenizer:
@@ -401,7 +415,8 @@ class PoseTokenizer:
             raise ValueError(f"format is {data.get('format')!r}, not {FORMAT!r}")
         if data.get("version", 0) > VERSION:
             raise ValueError(f"version {data['version']} is newer than {VERSION}")
-        self = cls(TokenizerConfig.from_dict(data["config"]))
+        # files written before max_gap existed did not fill gaps
+        self = cls(TokenizerConfig.from_dict({"max_gap": 0, **data["config"]}))
         skeleton = data["skeleton"]
         self.keypoints = tuple(skeleton["keypoints"])
         self.individuals = tuple(skeleton["individuals"])

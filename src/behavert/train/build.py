@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_WINDOW",
     "MAX_WINDOW",
     "MIN_WINDOW",
+    "augmented_features",
     "fit_tokenizer",
     "init_model",
     "model_config",
@@ -48,6 +49,24 @@ def fit_tokenizer(poses_list: Sequence[Poses], tokenizer: Any = None) -> Any:
     from ..data.tokenizer import PoseTokenizer, TokenizerConfig
 
     return PoseTokenizer(TokenizerConfig()).fit(list(poses_list))
+
+
+def augmented_features(
+    tokenizer: Any, poses_list: Sequence[Poses], augment: Sequence[str]
+) -> list[list[np.ndarray]]:
+    """Features of every augmented variant: ``[variant][recording]``.
+
+    The recordings as they are (variant 0) are not included; ``[]`` without
+    augmentations (`behavert.data.augment.pose_variants`).
+    """
+    from ..data.augment import pose_variants
+    from ..inference.runner import features_of
+
+    if not augment:
+        return []
+    per = [pose_variants(p, augment)[1:] for p in poses_list]
+    n = min(len(v) for v in per)  # a single animal has no "swap" variants
+    return [[features_of(tokenizer, v[k]) for v in per] for k in range(n)]
 
 
 def feature_size(tokenizer: Any) -> int:

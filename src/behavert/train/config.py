@@ -6,12 +6,28 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from ..data.augment import check_augment
 from ..errors import ConfigError
 
-__all__ = ["MASK_MODES", "MIXED_PRECISION", "TrainConfig"]
+__all__ = [
+    "FINETUNE_RECIPE",
+    "MASK_MODES",
+    "MIXED_PRECISION",
+    "PRETRAIN_RECIPE",
+    "TrainConfig",
+]
 
 MASK_MODES = ("random", "span")
 MIXED_PRECISION = ("auto", "no", "bf16", "fp16")
+
+#: The pretraining recipe of ``behavert pretrain`` and the Pretrain dock (the
+#: rat benchmark in docs/benchmarks.md): every window also drawn swapped and
+#: mirrored, and half of them hide one animal for the model to reconstruct.
+PRETRAIN_RECIPE: dict[str, Any] = {"augment": ("swap", "mirror"), "hide_animal": 0.5}
+#: The fine-tuning recipe of ``behavert train`` and the Train dock. Mirrored
+#: windows only: swapping the animals would also swap a directed label
+#: ("resident attacks intruder"); add "swap" when labels belong to the pair.
+FINETUNE_RECIPE: dict[str, Any] = {"augment": ("mirror",), "label_smoothing": 0.1}
 
 #: Lower bounds of the integer and float settings (validated on creation).
 _AT_LEAST = {
@@ -65,6 +81,10 @@ class TrainConfig:
     mask_ratio, mask_mode, span_length
         Masked pose modelling: share of frames masked per window, ``"random"``
         frames or ``"span"`` runs of ``span_length`` frames.
+    hide_animal
+        Masked pose modelling of several animals: the chance that a window
+        also hides one animal throughout (its features and the pair's are
+        reconstructed from the other animal; ``behavert.data.hiding``).
     seed
         Seeds weights, window order, masks and dropout; the same seed gives the
         same loss sequence on CPU.
@@ -89,6 +109,14 @@ class TrainConfig:
         Data-loading worker processes (must be 0: windows are built in memory).
     freeze_encoder_steps
         Fine-tuning: train only the head for this many first steps.
+    encoder_lr_scale
+        The encoder learns at ``lr * encoder_lr_scale``, the head at ``lr``
+        (below 1 keeps more of what pretraining learned).
+    augment
+        Label-preserving variants that training windows are also drawn from
+        (``behavert.data.augment``): ``"swap"`` (the animals' order; for
+        behaviours of the pair, not of one animal) and ``"mirror"`` (x -> -x).
+        Pretraining and frame classification; validation never.
     label_smoothing
         Cross-entropy label smoothing (single-label frame classification).
     class_weights
@@ -110,6 +138,7 @@ class TrainConfig:
     mask_ratio: float = 0.15
     mask_mode: str = "random"
     span_length: int = 5
+    hide_animal: float = 0.0
     seed: int = 0
     checkpoint_every: int = 0
     eval_every: int = 0
@@ -121,19 +150,28 @@ class TrainConfig:
     grad_clip: float | None = 1.0
     num_workers: int = 0
     freeze_encoder_steps: int = 0
+    encoder_lr_scale: float = 1.0
+    augment: tuple[str, ...] = ()
     label_smoothing: float = 0.0
     class_weights: str | None = None
     dropout: float | None = None
     log_every: int = 1
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "augment", check_augment(self.augment))
         problems = [message for ok, message in self._checks() if not ok]
         if problems:
             raise ConfigError("invalid TrainConfig: " + "; ".join(problems))
 
     def _checks(self) -> list[tuple[bool, str]]:
         """``(ok, message)`` of every rule (all are reported together)."""
-        checks = [(self.lr > 0, f"lr must be > 0, got {self.lr}")]
+        checks = [
+            (self.lr > 0, f"lr must be > 0, got {self.lr}"),
+            (
+                0 < self.encoder_lr_scale <= 1,
+                f"encoder_lr_scale must be in (0, 1], got {self.encoder_lr_scale}",
+            ),
+        ]
         for name, low in _AT_LEAST.items():
             value = getattr(self, name)
             checks.append((value >= low, f"{name} must be >= {low}, got {value}"))
@@ -159,6 +197,10 @@ class TrainConfig:
             (
                 0 < self.mask_ratio < 1,
                 f"mask_ratio must be in (0, 1), got {self.mask_ratio}",
+            ),
+            (
+                0 <= self.hide_animal <= 1,
+                f"hide_animal must be in [0, 1], got {self.hide_animal}",
             ),
             (
                 0 <= self.val_fraction < 1,

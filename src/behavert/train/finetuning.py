@@ -19,7 +19,7 @@ from ..io.labels import (
     to_class_indices,
 )
 from ..io.poses import Poses
-from .build import init_model, seed_everything
+from .build import augmented_features, init_model, seed_everything
 from .config import TrainConfig
 from .loop import TrainedRun, train_task
 from .run import save_result
@@ -166,7 +166,15 @@ def finetune_frames(
         model.config.class_weights = _balanced(used, len(names), multi)
     features = [features_of(tokenizer, p) for p in poses_list]
     task = frame_task(
-        model, tokenizer, features, targets, segments, tc, multi=multi, names=names
+        model,
+        tokenizer,
+        features,
+        targets,
+        segments,
+        tc,
+        multi=multi,
+        names=names,
+        variants=augmented_features(tokenizer, poses_list, tc.augment),
     )
     result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
     save_result(result, tc)

@@ -193,7 +193,7 @@ class _Session:
         self.rt = Runtime(config)
         self.total = config.total_steps(task.n_windows)
         self.model = task.model
-        self.optimizer = build_optimizer(self.model, config)
+        self.optimizer = build_optimizer(self.model, config, task.encoder_prefix)
         self.scheduler = build_scheduler(self.optimizer, config, self.total)
         self.loss_fn = task.compute_loss or _model_loss
         self.start = 0

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..inference.runner import features_of
 from ..io.poses import Poses
-from .build import fit_tokenizer, model_config, seed_everything
+from .build import augmented_features, fit_tokenizer, model_config, seed_everything
 from .config import TrainConfig
 from .loop import train_task
 from .run import save_result
@@ -73,7 +73,8 @@ def pretrain(
     settings = model_config(config, tokenizer, tc, window=window, stride=stride)
     features = [features_of(tokenizer, p) for p in poses_list]
     model = BehavertForMaskedPoseModeling(settings)
-    task = masked_pose_task("pretrain", model, tokenizer, features, tc)
+    variants = augmented_features(tokenizer, poses_list, tc.augment)
+    task = masked_pose_task("pretrain", model, tokenizer, features, tc, variants)
     result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
     save_result(result, tc)
     return result

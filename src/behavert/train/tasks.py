@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from ..data.augment import variant_choice
+from ..data.hiding import animal_features, hide_animals
 from ..data.masking import mask_frames
 from ..data.splits import Segment
 from ..data.windows import n_grid_windows, sample_windows, stack_windows
@@ -23,6 +25,7 @@ from .loop import Task
 from .metrics import average_precision, frame_metrics, sequence_metrics
 
 __all__ = [
+    "draw_windows",
     "frame_task",
     "masked_pose_task",
     "recording_logits",
@@ -35,8 +38,28 @@ def _share(n: int, rank: int, world: int) -> slice:
     return slice(rank * n // world, (rank + 1) * n // world)
 
 
+def draw_windows(
+    variants: Sequence[Sequence[np.ndarray]], picks, window: int, generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stack ``(item, start)`` windows, each from a random variant of its item.
+
+    ``variants[v][item]`` is variant ``v`` (``behavert.data.augment``) of an
+    item; with one variant nothing is drawn from ``generator``.
+    """
+    choice = variant_choice(len(picks), len(variants), generator)
+    n = len(variants[0])
+    flat = [a for v in variants for a in v]
+    moved = [(item + int(c) * n, start) for (item, start), c in zip(picks, choice)]
+    return stack_windows(flat, moved, window)
+
+
 def masked_pose_task(
-    phase: str, model, tokenizer, features: Sequence[np.ndarray], tc: TrainConfig
+    phase: str,
+    model,
+    tokenizer,
+    features: Sequence[np.ndarray],
+    tc: TrainConfig,
+    variants: Sequence[Sequence[np.ndarray]] = (),
 ) -> Task:
     """The masked-pose-modelling ``Task``: random windows, masks drawn per step.
 
@@ -46,13 +69,18 @@ def masked_pose_task(
         Name reported in the events (``"pretrain"``, ``"realign"``, ...).
     features
         One ``(time, feature)`` array per recording.
+    variants
+        Augmented copies of ``features`` (``[variant][recording]``), drawn
+        from at random with the originals.
     """
     window, stride = window_settings(model)
     lengths = [len(f) for f in features]
+    every = [features, *variants]
+    hiding = _animal_hiding(tokenizer, tc)
 
     def make_batch(step, gen, rank, world):
         picks = sample_windows(lengths, window, stride, tc.batch_size, gen)
-        x, valid = stack_windows(features, picks, window)
+        x, valid = draw_windows(every, picks, window, gen)
         masks = mask_frames(
             len(picks),
             window,
@@ -63,11 +91,22 @@ def masked_pose_task(
             generator=gen,
         )
         part = _share(len(picks), rank, world)
-        return {
+        batch = {
             "inputs": torch.from_numpy(x[part]),
             "attention_mask": torch.from_numpy(valid[part].astype(np.int64)),
             "frame_mask": masks[part],
         }
+        if hiding is not None:
+            shown, hidden = hide_animals(
+                torch.from_numpy(x), *hiding, tc.hide_animal,
+                torch.from_numpy(valid), gen,
+            )  # fmt: skip
+            batch.update(
+                inputs=shown[part],
+                targets=torch.from_numpy(x[part]),
+                hidden=hidden[part],
+            )
+        return batch
 
     return Task(
         phase=phase,
@@ -75,7 +114,36 @@ def masked_pose_task(
         tokenizer=tokenizer,
         n_windows=n_grid_windows(lengths, window, stride),
         make_batch=make_batch,
+        compute_loss=_hidden_animal_loss if hiding is not None else None,
     )
+
+
+def _animal_hiding(tokenizer, tc: TrainConfig):
+    """``(hidden, flags)`` tensors of `animal_features`, or None (not hiding)."""
+    individuals = list(getattr(tokenizer, "individuals", None) or [])
+    if tc.hide_animal == 0 or len(individuals) < 2:
+        return None
+    hidden, flags = animal_features(
+        tokenizer.feature_groups, individuals, tokenizer.feature_size
+    )
+    return torch.from_numpy(hidden), torch.from_numpy(flags)
+
+
+def _hidden_animal_loss(m, batch) -> torch.Tensor:
+    """Reconstruction of masked frames and of the hidden animals' features."""
+    out = m(
+        inputs=batch["inputs"],
+        attention_mask=batch["attention_mask"],
+        frame_mask=batch["frame_mask"],
+    )
+    frames = batch["frame_mask"].bool() & batch["attention_mask"].bool()
+    where = (frames[..., None] | batch["hidden"]).to(out.logits.dtype)
+    target = batch["targets"].to(out.logits.dtype)
+    if m.config.pretrain_loss == "smooth_l1":
+        per = torch.nn.functional.smooth_l1_loss(out.logits, target, reduction="none")
+    else:
+        per = (out.logits - target) ** 2
+    return (per * where).sum() / (where.sum() * 1.0).clamp(min=1.0)
 
 
 # ------------------------------------------------------------ frame labels
@@ -123,11 +191,15 @@ def frame_task(
     *,
     multi: bool,
     names: Sequence[str],
+    variants: Sequence[Sequence[np.ndarray]] = (),
 ) -> Task:
     """The per-frame classification ``Task`` (phase ``"frames"``).
 
     Parameters
     ----------
+    variants
+        Augmented copies of ``features`` (``[variant][recording]``): training
+        windows come from them at random too, validation never.
     targets
         One ``(time,)`` int64 (single-label) or ``(time, class)`` float32
         (multi-label) array per recording.
@@ -140,15 +212,15 @@ def frame_task(
 
     window, stride = window_settings(model)
     train_segments, val_segments = segments
-    seg_x = [features[i][a:b] for i, a, b in train_segments]
+    seg_x = [[f[i][a:b] for i, a, b in train_segments] for f in (features, *variants)]
     seg_y = [targets[i][a:b] for i, a, b in train_segments]
-    lengths = [len(x) for x in seg_x]
+    lengths = [len(x) for x in seg_y]
     fill = -1.0 if multi else -100
 
     def make_batch(step, gen, rank, world):
         picks = sample_windows(lengths, window, stride, tc.batch_size, gen)
         part = picks[_share(len(picks), rank, world)]
-        x, valid = stack_windows(seg_x, part, window)
+        x, valid = draw_windows(seg_x, part, window, gen)
         y, _ = stack_windows(seg_y, part, window, fill)
         return {
             "inputs": torch.from_numpy(x),

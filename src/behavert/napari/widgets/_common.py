@@ -261,14 +261,17 @@ class TrainingWidget(JobWidget):
             "output_folder": self._output,
         }
 
-    def train_config(self) -> TrainConfig:
-        """The ``TrainConfig`` built from the controls."""
+    def train_config(self, **recipe: Any) -> TrainConfig:
+        """The ``TrainConfig`` built from the controls over ``recipe``."""
         steps = int(self._steps.value)
         return TrainConfig(
-            max_steps=steps,
-            batch_size=int(self._batch_size.value),
-            seed=int(self._seed.value),
-            warmup_steps=min(10, max(0, steps // 10)),
+            **{
+                **recipe,
+                "max_steps": steps,
+                "batch_size": int(self._batch_size.value),
+                "seed": int(self._seed.value),
+                "warmup_steps": min(10, max(0, steps // 10)),
+            }
         )
 
     @property

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from magicgui.widgets import ComboBox
 
+from ...train.config import PRETRAIN_RECIPE
 from .._notify import notify_error
 from ..workers import Job
 from ._common import TrainingWidget, optional_path, poses_of
@@ -30,7 +31,9 @@ class PretrainWidget(TrainingWidget):
     synonyms, what they lack is masked; "(same skeleton)" when all layers
     share one), model preset (tiny / small / base), steps, window (frames),
     batch size, seed and an output folder, then Run / Cancel and a progress
-    bar following the training steps. The run is saved to
+    bar following the training steps. Training follows
+    ``behavert.train.config.PRETRAIN_RECIPE`` (swapped and mirrored windows,
+    half of them with one animal hidden). The run is saved to
     ``<output>/model`` (``behavert.train.save_run``), the folder the Train
     classifier widget starts from. A cancelled run keeps its checkpoint in
     ``<output>/checkpoints`` (a new Run resumes from it).
@@ -67,7 +70,7 @@ class PretrainWidget(TrainingWidget):
             out = optional_path(self._output.value)
             if out is None:
                 raise ValueError("choose an output folder")
-            tc = self.train_config()
+            tc = self.train_config(**PRETRAIN_RECIPE)
         except ValueError as exc:
             notify_error(exc, "Pretrain")
             return None

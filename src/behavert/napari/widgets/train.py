@@ -6,10 +6,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import Container, FileEdit, SpinBox
+from magicgui.widgets import ComboBox, Container, FileEdit, SpinBox
 
 from ...errors import BehavertError
 from ...io.labels import FrameLabels, load_frame_labels
+from ...train.config import FINETUNE_RECIPE
 from .._notify import notify_error, warnings_as_notifications
 from ..workers import Job
 from ._common import ANNOTATIONS_KEY, TrainingWidget, optional_path, poses_of
@@ -19,6 +20,13 @@ if TYPE_CHECKING:
     import napari
 
 log = logging.getLogger(__name__)
+
+#: the Augment choices: what training windows are also drawn as
+AUGMENT = {
+    "mirror": ("mirror",),
+    "mirror + swap animals (labels of the pair)": ("mirror", "swap"),
+    "none": (),
+}
 
 __all__ = ["TrainClassifierWidget"]
 
@@ -34,6 +42,8 @@ class TrainClassifierWidget(TrainingWidget):
     behaviour form the ``"other"`` class. The encoder starts from a pretrained
     run folder when one is chosen (else from scratch with the preset), and the
     trained classifier is saved to ``<output>/model`` for the Classify widget.
+    Training follows ``behavert.train.config.FINETUNE_RECIPE``; "Augment"
+    chooses the windows' variants (mirrored by default).
 
     When the pretrained run's skeleton (its tokenizer's keypoints) differs from
     the pose layers' skeleton, a keypoint mapping table
@@ -58,6 +68,11 @@ class TrainClassifierWidget(TrainingWidget):
         self._realign_steps = SpinBox(
             value=100, min=0, max=1_000_000, label="Realign steps"
         )
+        self._augment = ComboBox(choices=list(AUGMENT), value="mirror", label="Augment")
+        self._augment.tooltip = (
+            "Training windows are also drawn mirrored; swapping the animals suits "
+            "behaviours of the pair, not directed ones (resident attacks intruder)"
+        )
         self._mapping_slot = Container(labels=False, visible=False)
         controls = {
             "pose_layers": shared.pop("pose_layers"),
@@ -65,6 +80,7 @@ class TrainClassifierWidget(TrainingWidget):
             "init_run": self._init_run,
             "realign_steps": self._realign_steps,
             "mapping_slot": self._mapping_slot,
+            "augment": self._augment,
             **shared,
         }
         self._name_controls(controls)
@@ -167,7 +183,8 @@ class TrainClassifierWidget(TrainingWidget):
             if out is None:
                 raise ValueError("choose an output folder")
             init = optional_path(self._init_run.value)
-            tc = self.train_config()
+            recipe = {**FINETUNE_RECIPE, "augment": AUGMENT[self._augment.value]}
+            tc = self.train_config(**recipe)
             mapping = self._checked_mapping(poses_list)
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Train classifier")
