@@ -106,14 +106,26 @@ def test_workflow_end_to_end(viewer, qtbot, tmp_path, mocker):
     assert (tmp_path / "pretrain" / "model" / "config.json").is_file()
     assert pretrain._progress.max == 2 and pretrain._progress.value == 2
     assert "saved to" in pretrain._status.value and not job.cancelled
+    from behavert.train.run import load_run
+
+    pretrained_with = load_run(tmp_path / "pretrain" / "model")[2]["train_config"]
+    assert pretrained_with["hide_animal"] == 0.5  # the recipe of the dock
+    assert list(pretrained_with["augment"]) == ["swap", "mirror"]
 
     train = TrainClassifierWidget(viewer)
     train._pose_layers.value = [keypoints]
     train._init_run.value = tmp_path / "pretrain"  # resolves <out>/model
     _tiny(train)
     train._output.value = tmp_path / "classifier"
+    combo = train._augment.native  # the user picks "none" in the Augment box
+    assert combo.currentText() == "mirror"
+    combo.setCurrentIndex(combo.findText("none"))
     _run(train, qtbot)
     assert (tmp_path / "classifier" / "model" / "config.json").is_file()
+    trained_with = load_run(tmp_path / "classifier" / "model")[2]["train_config"]
+    assert (
+        list(trained_with["augment"]) == [] and trained_with["label_smoothing"] == 0.1
+    )
     assert train.last_run.model.config.frame_labels == ["other", "rearing", "grooming"]
 
     classify = ClassifyWidget(viewer)
