@@ -107,10 +107,12 @@ def run_forest(train, labels, test, *, seed, trees, min_bout) -> tuple:
 
 def pretrain_model(poses_list, *, seed, steps, preset):
     from behavert.train import TrainConfig, pretrain
+    from behavert.train.config import PRETRAIN_RECIPE
     from behavert.train.loop import run_to_end
 
+    # the recipe of ``behavert pretrain`` (docs/benchmarks.md, issue 11)
     tc = TrainConfig(
-        lr=1e-3, batch_size=16, max_steps=steps, seed=seed, mask_mode="span"
+        lr=1e-3, batch_size=16, max_steps=steps, seed=seed, **PRETRAIN_RECIPE
     )
     return run_to_end(
         pretrain(list(poses_list), config=preset, train_config=tc, window=64)
@@ -120,8 +122,10 @@ def pretrain_model(poses_list, *, seed, steps, preset):
 def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
     from behavert.inference import predict_frames
     from behavert.train import TrainConfig, finetune_frames
+    from behavert.train.config import FINETUNE_RECIPE
     from behavert.train.loop import run_to_end
 
+    # ``behavert train``'s recipe, with swapped animals: `interact` is the pair's
     tc = TrainConfig(
         lr=1e-3,
         batch_size=16,
@@ -130,6 +134,7 @@ def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
         class_weights="balanced",
         dropout=0.2,
         weight_decay=0.05,
+        **{**FINETUNE_RECIPE, "augment": ("swap", "mirror")},
     )
     result = run_to_end(
         finetune_frames(

@@ -139,7 +139,8 @@ def _hidden_animal_loss(m, batch) -> torch.Tensor:
     frames = batch["frame_mask"].bool() & batch["attention_mask"].bool()
     where = (frames[..., None] | batch["hidden"]).to(out.logits.dtype)
     target = batch["targets"].to(out.logits.dtype)
-    if m.config.pretrain_loss == "smooth_l1":
+    config = getattr(m, "module", m).config  # unwrapped under DDP
+    if config.pretrain_loss == "smooth_l1":
         per = torch.nn.functional.smooth_l1_loss(out.logits, target, reduction="none")
     else:
         per = (out.logits - target) ** 2
