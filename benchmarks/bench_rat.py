@@ -487,6 +487,15 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def _pretrain_seconds(rows: list[dict]) -> str:
+    per_seed = {
+        r["seed"]: r["pretrain_seconds"] for r in rows if r["arm"] == "pretrained"
+    }
+    if not per_seed:
+        return "no time (not run)"
+    return f"{np.mean(list(per_seed.values())):.0f} s"
+
+
 def write_report(results: Path, doc: Path) -> None:
     """The benchmark's section of ``doc`` and its plot next to it."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -506,7 +515,8 @@ def write_report(results: Path, doc: Path) -> None:
             f"Model `{PRESET}` {SIZE or ''} (a 2-core CPU); pretraining: "
             f"`{ {**PRETRAIN, **PRETRAIN_MASK} }`; fine-tuning (both BehaVERT arms): "
             f"`{FINETUNE}` ({MORE_STEPS} steps beyond 3 sessions); forest: "
-            f"`{FOREST}` (frames evenly subsampled to `max_frames`).",
+            f"`{FOREST}` (frames evenly subsampled to `max_frames`). Pretraining "
+            f"took {_pretrain_seconds(rows)} per seed (not in the times below).",
             "",
             tables(rows),
             f"![macro-F1 against label budget](images/{image.name})",

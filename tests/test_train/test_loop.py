@@ -329,3 +329,14 @@ def test_encoder_lr_scale_slows_the_encoder_not_the_head():
         expected = 1e-4 if name.startswith("behavert.") else 1e-3
         assert lr_of[id(p)] == pytest.approx(expected), name
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
+
+
+def test_balanced_weights_cap_a_very_rare_class():
+    """A 16-frame class must not outweigh 36,000 background frames 1,700 to 1."""
+    from behavert.train.finetuning import MAX_WEIGHT_RATIO, _balanced
+
+    y = np.r_[np.zeros(36_000), np.ones(16), np.full(2_000, 2)].astype(np.int64)
+    w = np.array(_balanced([y], 4, multi=False))
+    assert w[1] / w[0] == pytest.approx(MAX_WEIGHT_RATIO)
+    assert w[2] / w[0] == pytest.approx(18.0)  # inverse frequency below the cap
+    assert w.mean() == pytest.approx(1.0)

@@ -120,8 +120,9 @@ class TrainConfig:
     label_smoothing
         Cross-entropy label smoothing (single-label frame classification).
     class_weights
-        ``"balanced"`` (inverse class frequency on the training frames,
-        normalised to mean 1) or None.
+        ``"balanced"`` (inverse class frequency on the training frames, the
+        rarest class at most 50x the most frequent, normalised to mean 1) or
+        None.
     dropout
         Overrides the model's hidden/attention/classifier dropout (None: keep).
     log_every

@@ -59,6 +59,12 @@ def _targets(labels: Any, n_frames: int, background: str, names=None):
     return array.astype(np.int64), tuple(names or map(str, range(k))), False
 
 
+#: "balanced" class weights: the rarest class weighs at most this many times
+#: the most frequent one (inverse frequency alone gave a 16-frame class 1,700x
+#: the weight of the background, and the model predicted it everywhere)
+MAX_WEIGHT_RATIO = 50.0
+
+
 def _balanced(targets: list[np.ndarray], n_classes: int, multi: bool) -> list[float]:
     if multi:
         stacked = np.concatenate(targets)
@@ -68,6 +74,8 @@ def _balanced(targets: list[np.ndarray], n_classes: int, multi: bool) -> list[fl
     flat = np.concatenate(targets)
     counts = np.bincount(flat[flat >= 0], minlength=n_classes).astype(float)
     w = np.where(counts > 0, counts.sum() / (n_classes * np.maximum(counts, 1)), 1.0)
+    if (counts > 0).any():
+        w = np.minimum(w, w[counts > 0].min() * MAX_WEIGHT_RATIO)
     return (w / w.mean()).tolist()
 
 
