@@ -9,6 +9,7 @@ outputs into one prediction per frame.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -100,18 +101,25 @@ def sample_windows(
     """Draw ``n`` ``(item, start)`` windows: uniform over the stride grid, jittered.
 
     ``lengths`` are the items' lengths; each start is a grid start plus a
-    random shift below ``stride``, kept inside the item.
+    random shift below ``stride``, kept inside the item. The grid is built once
+    per ``(lengths, window, stride)`` (a training run draws from the same one
+    at every step).
     """
-    grid = [
-        (i, s) for i, L in enumerate(lengths) for s in window_starts(L, window, stride)
-    ]
-    picks = torch.randint(len(grid), (n,), generator=generator).tolist()
-    jitter = torch.randint(stride, (n,), generator=generator).tolist()
-    out = []
-    for p, j in zip(picks, jitter):
-        i, s = grid[p]
-        out.append((i, int(min(s + j, max(0, lengths[i] - window)))))
-    return out
+    items, starts = _grid(tuple(int(L) for L in lengths), window, stride)
+    picks = torch.randint(len(items), (n,), generator=generator).numpy()
+    jitter = torch.randint(stride, (n,), generator=generator).numpy()
+    item = items[picks]
+    last = np.maximum(0, np.asarray(lengths, dtype=np.int64)[item] - window)
+    start = np.minimum(starts[picks] + jitter, last)
+    return list(zip(item.tolist(), start.tolist()))
+
+
+@functools.lru_cache(maxsize=8)
+def _grid(lengths: tuple[int, ...], window: int, stride: int):
+    """``(items, starts)`` int64 arrays of every grid window of every item."""
+    per = [window_starts(L, window, stride) for L in lengths]
+    items = np.repeat(np.arange(len(per), dtype=np.int64), [len(s) for s in per])
+    return items, np.concatenate(per)
 
 
 def n_grid_windows(lengths: Sequence[int], window: int, stride: int) -> int:
