@@ -487,6 +487,24 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def machine_line() -> str:
+    """Date, CPU and versions, for the report."""
+    import datetime
+    import platform
+
+    import sklearn
+    import torch
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _machine import cpu_model
+
+    return (
+        f"{datetime.date.today()}, {os.cpu_count()} CPUs {cpu_model()}, Python "
+        f"{platform.python_version()}, torch {torch.__version__}, scikit-learn "
+        f"{sklearn.__version__}"
+    )
+
+
 def _pretrain_seconds(rows: list[dict]) -> str:
     per_seed = {
         r["seed"]: r["pretrain_seconds"] for r in rows if r["arm"] == "pretrained"
@@ -506,7 +524,9 @@ def write_report(results: Path, doc: Path) -> None:
     plot(rows, image)
     body = "\n".join(
         [
-            "Made with `" + " ".join(["python", *sys.argv]) + "`.",
+            "Made with `" + " ".join(["python", *sys.argv]) + "`; "
+            f"{machine_line()}. Results (one JSON line per run, with its "
+            f"sessions): `benchmarks/results/{results.name}`.",
             "",
             f"Test sessions: {', '.join(map(str, TEST))}. Training sessions "
             "(pretraining reads all of their poses, labels are drawn from them): "
