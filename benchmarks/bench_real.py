@@ -125,7 +125,7 @@ def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
     from behavert.train.config import FINETUNE_RECIPE
     from behavert.train.loop import run_to_end
 
-    # ``behavert train``'s recipe, with swapped animals: `interact` is the pair's
+    # ``behavert train``'s recipe (FINETUNE_RECIPE: nothing added)
     tc = TrainConfig(
         lr=1e-3,
         batch_size=16,
@@ -134,7 +134,7 @@ def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
         class_weights="balanced",
         dropout=0.2,
         weight_decay=0.05,
-        **{**FINETUNE_RECIPE, "augment": ("swap", "mirror")},
+        **FINETUNE_RECIPE,
     )
     result = run_to_end(
         finetune_frames(

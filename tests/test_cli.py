@@ -53,11 +53,11 @@ def test_pretrain_train_predict_embed_evaluate(files, tmp_path, capsys):
 
     run = tmp_path / "frames"
     args = ["train", *files["poses"], "--labels", *files["labels"], "--init", str(pre)]
-    args += ["--augment", "swap"]
+    args += ["--augment", "swap", "mirror", "--label-smoothing", "0.1"]
     assert app([*args, "--out", str(run), "--eval-every", "2", *FAST]) == 0
     assert (run / "model" / "tokenizer.json").is_file()
     recipe = json.loads((run / "model" / "meta.json").read_text())["train_config"]
-    assert recipe["augment"] == ["swap"] and recipe["label_smoothing"] == 0.1
+    assert recipe["augment"] == ["swap", "mirror"] and recipe["label_smoothing"] == 0.1
 
     out = tmp_path / "pred"
     assert app(["predict", str(run), *files["poses"], "--out", str(out)]) == 0

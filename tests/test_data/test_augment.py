@@ -18,11 +18,26 @@ def test_variants_swap_animals_and_mirror_x(poses):
     mirrored, swapped, both = variants[1], variants[2], variants[3]
     np.testing.assert_array_equal(swapped.position[:, 0], poses.position[:, 1])
     np.testing.assert_array_equal(swapped.individuals, poses.individuals)
-    np.testing.assert_array_equal(mirrored.position[..., 0], -poses.position[..., 0])
-    np.testing.assert_array_equal(mirrored.position[..., 1], poses.position[..., 1])
+    kp = list(poses.keypoints)
+    left, right, nose = kp.index("left_ear"), kp.index("right_ear"), kp.index("nose")
+    # x -> -x, and the left ear of the mirror image is the right ear of the animal
+    x, y = poses.position[..., 0], poses.position[..., 1]
+    np.testing.assert_array_equal(mirrored.position[:, :, nose, 0], -x[:, :, nose])
+    np.testing.assert_array_equal(mirrored.position[:, :, left, 0], -x[:, :, right])
+    np.testing.assert_array_equal(mirrored.position[:, :, right, 1], y[:, :, left])
     np.testing.assert_array_equal(
-        both.position[:, 1, :, 0], -poses.position[:, 0, :, 0]
+        both.position[:, 1, nose, 0], -poses.position[:, 0, nose, 0]
     )
+
+
+def test_mirror_names_pair_left_and_right():
+    from behavert.data.augment import mirror_name, mirror_order
+
+    assert mirror_name("LeftEar") == "rightear" and mirror_name("hip_r") == "hip_l"
+    assert mirror_name("l_paw") == "r_paw" and mirror_name("nose") == "nose"
+    keypoints = ("nose", "leftear", "rightear", "neck", "lefthip", "righthip", "tail")
+    assert mirror_order(keypoints) == [0, 2, 1, 3, 5, 4, 6]
+    assert mirror_order(("top", "body", "tail")) == [0, 1, 2]
 
 
 def test_a_swap_of_one_animal_is_no_variant(make_poses):

@@ -117,14 +117,15 @@ def test_workflow_end_to_end(viewer, qtbot, tmp_path, mocker):
     train._init_run.value = tmp_path / "pretrain"  # resolves <out>/model
     _tiny(train)
     train._output.value = tmp_path / "classifier"
-    combo = train._augment.native  # the user picks "none" in the Augment box
-    assert combo.currentText() == "mirror"
-    combo.setCurrentIndex(combo.findText("none"))
+    combo = train._augment.native  # the user picks "mirror" in the Augment box
+    assert combo.currentText() == "none"
+    combo.setCurrentIndex(combo.findText("mirror"))
     _run(train, qtbot)
     assert (tmp_path / "classifier" / "model" / "config.json").is_file()
     trained_with = load_run(tmp_path / "classifier" / "model")[2]["train_config"]
     assert (
-        list(trained_with["augment"]) == [] and trained_with["label_smoothing"] == 0.1
+        list(trained_with["augment"]) == ["mirror"]
+        and trained_with["label_smoothing"] == 0.0
     )
     assert train.last_run.model.config.frame_labels == ["other", "rearing", "grooming"]
 

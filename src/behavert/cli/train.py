@@ -30,6 +30,12 @@ def register(sub) -> None:
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--eval-every", type=int, default=25)
     p.add_argument("--patience", type=int, default=8)
+    p.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=None,
+        help="cross-entropy label smoothing of frame classes (default 0)",
+    )
     add_common(p, training=True)
     p.set_defaults(func=run)
 
@@ -55,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
         early_stopping_patience=args.patience,
         class_weights="balanced",
         **FINETUNE_RECIPE,
+        **(
+            {"label_smoothing": args.label_smoothing}
+            if args.label_smoothing is not None
+            else {}
+        ),
     )
     gen = finetune(
         poses_list,

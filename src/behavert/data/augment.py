@@ -2,9 +2,10 @@
 
 ``"swap"`` reverses the order of the animals (trackers swap identities, and a
 social behaviour such as contact or aggression belongs to the pair, not to
-one animal); ``"mirror"`` reflects the arena (x -> -x), so a behaviour and its
-mirror image look alike to the model. Egocentric features make rotation and
-translation invariance free; these two are not. Training windows are drawn
+one animal); ``"mirror"`` reflects the arena (x -> -x) and exchanges left and
+right keypoints, so a behaviour and its mirror image look alike to the model.
+Egocentric features make rotation and translation invariance free; these two
+are not. Training windows are drawn
 from the variants at random; validation and prediction use the recording as it
 is.
 """
@@ -19,7 +20,14 @@ import numpy as np
 from ..errors import ConfigError
 from ..io.poses import Poses
 
-__all__ = ["AUGMENTATIONS", "check_augment", "pose_variants", "variant_choice"]
+__all__ = [
+    "AUGMENTATIONS",
+    "check_augment",
+    "mirror_name",
+    "mirror_order",
+    "pose_variants",
+    "variant_choice",
+]
 
 AUGMENTATIONS = ("swap", "mirror")
 
@@ -45,10 +53,38 @@ def _swapped(poses: Poses) -> Poses:
     )
 
 
+def mirror_name(name: str) -> str:
+    """The keypoint on the other side: ``left_ear`` <-> ``right_ear``, ``hip_l``
+    <-> ``hip_r``, ``l_paw`` <-> ``r_paw`` (lower case); a name without a side
+    is its own mirror."""
+    low = name.lower()
+    if "left" in low or "right" in low:
+        return low.replace("left", "\0").replace("right", "left").replace("\0", "right")
+    for x, y in (("_l", "_r"), ("_r", "_l")):
+        if low.endswith(x):
+            return low[: -len(x)] + y
+    for x, y in (("l_", "r_"), ("r_", "l_")):
+        if low.startswith(x):
+            return y + low[len(x) :]
+    return low
+
+
+def mirror_order(keypoints: Sequence[str]) -> list[int]:
+    """For each keypoint, the index of its mirror image (itself without a side)."""
+    low = [k.lower() for k in keypoints]
+    return [low.index(m) if (m := mirror_name(k)) in low else i
+            for i, k in enumerate(keypoints)]  # fmt: skip
+
+
 def _mirrored(poses: Poses) -> Poses:
-    position = poses.position.copy()
+    """x -> -x, and left and right keypoints exchanged (a mirrored left ear is
+    on the right side: without the exchange the animal would be impossible)."""
+    order = mirror_order(poses.keypoints)
+    position = poses.position[:, :, order].copy()
     position[..., 0] = -position[..., 0]
-    return poses.replace(position=position)
+    return poses.replace(
+        position=position, confidence=poses.confidence[:, :, order].copy()
+    )
 
 
 def pose_variants(poses: Poses, augment: Sequence[str]) -> list[Poses]:

@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 
 #: the Augment choices: what training windows are also drawn as
 AUGMENT = {
+    "none": (),
     "mirror": ("mirror",),
     "mirror + swap animals (labels of the pair)": ("mirror", "swap"),
-    "none": (),
 }
 
 __all__ = ["TrainClassifierWidget"]
@@ -43,7 +43,7 @@ class TrainClassifierWidget(TrainingWidget):
     run folder when one is chosen (else from scratch with the preset), and the
     trained classifier is saved to ``<output>/model`` for the Classify widget.
     Training follows ``behavert.train.config.FINETUNE_RECIPE``; "Augment"
-    chooses the windows' variants (mirrored by default).
+    adds mirrored and/or animal-swapped windows (none by default).
 
     When the pretrained run's skeleton (its tokenizer's keypoints) differs from
     the pose layers' skeleton, a keypoint mapping table
@@ -68,10 +68,12 @@ class TrainClassifierWidget(TrainingWidget):
         self._realign_steps = SpinBox(
             value=100, min=0, max=1_000_000, label="Realign steps"
         )
-        self._augment = ComboBox(choices=list(AUGMENT), value="mirror", label="Augment")
+        self._augment = ComboBox(choices=list(AUGMENT), value="none", label="Augment")
         self._augment.tooltip = (
-            "Training windows are also drawn mirrored; swapping the animals suits "
-            "behaviours of the pair, not directed ones (resident attacks intruder)"
+            "Training windows also drawn mirrored (left and right keypoints "
+            "exchanged) and/or with the animals swapped (for behaviours of the "
+            "pair, not directed ones such as resident attacks intruder). It helped "
+            "on the rat sessions and hurt on the ethome mice: try both"
         )
         self._mapping_slot = Container(labels=False, visible=False)
         controls = {
