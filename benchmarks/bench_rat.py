@@ -81,8 +81,8 @@ ARMS = ("forest", "scratch", "pretrained", "probe-random", "probe-pretrained")
 PRESET = "tiny"
 SIZE: dict = {}  # overrides of the preset (hidden_size, ...)
 PRETRAIN = {"max_steps": 4000, "batch_size": 32, "lr": 1e-3, "warmup_steps": 200}
-#: fine-tuning, both BehaVERT arms: ``behavert train``'s recipe
-#: (``FINETUNE_RECIPE``) with swapped animals too (S1 and S2 label the pair)
+#: fine-tuning, both BehaVERT arms: ``behavert train --augment swap mirror
+#: --label-smoothing 0.1`` (S1 and S2 label the pair)
 FINETUNE = {
     "augment": ("swap", "mirror"),
     "label_smoothing": 0.1,
