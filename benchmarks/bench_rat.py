@@ -80,6 +80,8 @@ ARMS = ("forest", "scratch", "pretrained", "probe-random", "probe-pretrained")
 #: model size and the step counts of the benchmark (2-core CPU)
 PRESET = "tiny"
 SIZE: dict = {}  # overrides of the preset (hidden_size, ...)
+#: tracking gaps bridged by every tokenizer (``--max-gap 300``)
+MAX_GAP = 300
 PRETRAIN = {"max_steps": 4000, "batch_size": 32, "lr": 1e-3, "warmup_steps": 200}
 #: fine-tuning, both BehaVERT arms: ``behavert train --augment swap mirror
 #: --label-smoothing 0.1`` (S1 and S2 label the pair)
@@ -251,6 +253,15 @@ def run_forest(task: str, labelled: list[int], seed: int) -> dict:
     return res
 
 
+def tokenizer_for(sessions):
+    """A tokenizer fitted on the sessions' poses, bridging gaps of ``MAX_GAP``."""
+    from behavert.data.tokenizer import PoseTokenizer, TokenizerConfig
+
+    return PoseTokenizer(TokenizerConfig(max_gap=MAX_GAP)).fit(
+        [poses_of(n) for n in sessions]
+    )
+
+
 def model_config():
     from behavert.model import BehavertConfig
 
@@ -267,6 +278,7 @@ def pretrained(seed: int, mask_key: str = ""):
     run = run_to_end(
         pretrain(
             [poses_of(n) for n in train_sessions()],
+            tokenizer_for(train_sessions()),
             config=model_config(),
             train_config=tc,
         )
@@ -291,6 +303,7 @@ def run_behavert(task: str, labelled: list[int], seed: int, arm: str) -> dict:
                 [poses_of(n) for n in labelled],
                 [labels_of(n, task) for n in labelled],
                 init=init,
+                tokenizer=None if init is not None else tokenizer_for(labelled),
                 config=model_config(),
                 train_config=TrainConfig(seed=seed, **settings),
                 background=background(task),
@@ -532,7 +545,8 @@ def write_report(results: Path, doc: Path) -> None:
             "(pretraining reads all of their poses, labels are drawn from them): "
             f"{', '.join(map(str, train_sessions()))}.",
             "",
-            f"Model `{PRESET}` {SIZE or ''} (a 2-core CPU); pretraining: "
+            f"Model `{PRESET}` {SIZE or ''} (a 2-core CPU); tokenizers bridge "
+            f"tracking gaps of up to {MAX_GAP} frames; pretraining: "
             f"`{ {**PRETRAIN, **PRETRAIN_MASK} }`; fine-tuning (both BehaVERT arms): "
             f"`{FINETUNE}` ({MORE_STEPS} steps beyond 3 sessions); forest: "
             f"`{FOREST}` (frames evenly subsampled to `max_frames`). Pretraining "
@@ -557,7 +571,18 @@ def main(argv=None) -> None:
     p.add_argument("--arms", nargs="+", default=list(ARMS))
     p.add_argument("--results", type=Path, default=Path("bench_rat_results.jsonl"))
     p.add_argument("--write", type=Path, help="write the section of this file")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="S1, 1 and 3 sessions, seed 0, shorter training, a fresh results file "
+        "(a few minutes; what run_all.py --quick runs)",
+    )
     args = p.parse_args(argv)
+    if args.quick:
+        args.seeds, args.tasks, args.budgets = [0], ["S1"], ["1", "3"]
+        PRETRAIN["max_steps"], FINETUNE["max_steps"] = 1000, 300
+        args.results = args.results.with_name(args.results.stem + "_quick.jsonl")
+        args.results.unlink(missing_ok=True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     done = done_keys(args.results)
     for seed in args.seeds:

@@ -45,6 +45,7 @@ def plan(quick: bool, lisbet: bool = True) -> list[tuple[str, list[str]]]:
         ("bench_transfer.py", q),
         ("bench_synthetic.py", []),
         ("bench_synthetic_oracle.py", q),
+        ("bench_rat.py", [*q, "--results", "benchmarks/results/bench_rat.jsonl"]),
     ]
     if os.environ.get("DISPLAY"):
         steps.append(("bench_napari.py", q))

@@ -46,8 +46,11 @@ def test_info_prints_a_summary(files, capsys):
 
 def test_pretrain_train_predict_embed_evaluate(files, tmp_path, capsys):
     pre = tmp_path / "pre"
-    assert app(["pretrain", *files["poses"], "--out", str(pre), *FAST]) == 0
+    args = ["pretrain", *files["poses"], "--out", str(pre), "--max-gap", "300"]
+    assert app([*args, *FAST]) == 0
     assert (pre / "model" / "model.safetensors").is_file()
+    tokenizer = json.loads((pre / "model" / "tokenizer.json").read_text())
+    assert tokenizer["config"]["max_gap"] == 300
     recipe = json.loads((pre / "model" / "meta.json").read_text())["train_config"]
     assert recipe["augment"] == ["swap", "mirror"] and recipe["hide_animal"] == 0.5
 

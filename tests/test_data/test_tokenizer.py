@@ -154,7 +154,7 @@ def test_tokenizer_files_without_max_gap_fill_nothing(poses, tmp_path):
     del data["config"]["max_gap"]
     (tmp_path / "tokenizer.json").write_text(json.dumps(data))
     assert PoseTokenizer.load(tmp_path).config.max_gap == 0
-    assert TokenizerConfig().max_gap == 300
+    assert TokenizerConfig().max_gap == 0
 
 
 def test_clipped(poses):

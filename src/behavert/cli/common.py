@@ -27,6 +27,7 @@ __all__ = [
     "load_poses_files",
     "train_config",
     "trained_run",
+    "new_tokenizer",
     "window_keywords",
     "write_csv",
     "write_json",
@@ -47,6 +48,13 @@ def add_common(p: argparse.ArgumentParser, *, training: bool = False) -> None:
         p.add_argument("--seed", type=int, default=None)
         p.add_argument("--device", default=None, help="auto, cpu, cuda, mps")
         p.add_argument("--checkpoint-every", type=int, default=None)
+        p.add_argument(
+            "--max-gap",
+            type=int,
+            default=None,
+            help="a new tokenizer bridges tracking gaps of up to N frames before "
+            "features (default 0; 300 on the rat sessions, docs/benchmarks.md)",
+        )
         p.add_argument(
             "--augment",
             nargs="*",
@@ -76,6 +84,16 @@ def train_config(args: argparse.Namespace, **defaults: Any):
     }
     values = {**defaults, **{k: v for k, v in fields.items() if v is not None}}
     return TrainConfig(**values)
+
+
+def new_tokenizer(args: argparse.Namespace, poses_list):
+    """A tokenizer fitted on ``poses_list`` with ``--max-gap``; None without it
+    (the training function then fits a default one)."""
+    if getattr(args, "max_gap", None) is None:
+        return None
+    from ..data.tokenizer import PoseTokenizer, TokenizerConfig
+
+    return PoseTokenizer(TokenizerConfig(max_gap=args.max_gap)).fit(poses_list)
 
 
 def window_keywords(args: argparse.Namespace) -> dict[str, int | None]:

@@ -10,6 +10,7 @@ from .common import (
     add_common,
     drive,
     load_poses_files,
+    new_tokenizer,
     train_config,
     window_keywords,
     write_csv,
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     tc = train_config(args, checkpoint_every=100, **PRETRAIN_RECIPE)
     gen = pretrain(
         poses_list,
+        new_tokenizer(args, poses_list),
         config=args.preset,
         train_config=tc,
         out=args.out,

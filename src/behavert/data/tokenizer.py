@@ -82,8 +82,11 @@ class TokenizerConfig:
     max_gap
         Gaps in a keypoint's track of up to this many frames, between two
         tracked frames, are filled by linear interpolation before features are
-        computed (``behavert.data.gaps.fill_gaps``); 0 fills nothing. Tokenizer
-        files saved before this setting existed load with 0.
+        computed (``behavert.data.gaps.fill_gaps``); 0 (the default) fills
+        nothing. 300 helped on the rat sessions (a third of the keypoints
+        untracked; ``behavert pretrain --max-gap 300``) and broke the synthetic
+        genotype recipe, so it is not the default. Tokenizer files saved before
+        this setting existed load with 0.
     """
 
     egocentric: bool = True
@@ -96,7 +99,7 @@ class TokenizerConfig:
     tail_base_keypoints: tuple[str, ...] = TAIL_BASE
     centre_keypoints: tuple[str, ...] = CENTRE
     max_fit_frames: int = 200_000
-    max_gap: int = 300
+    max_gap: int = 0
 
     def __post_init__(self) -> None:
         for name in (
