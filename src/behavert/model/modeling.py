@@ -274,13 +274,18 @@ class BehavertForMaskedPoseModeling(BehavertPreTrainedModel):
         frame_mask: torch.Tensor | None = None,
         output_attentions: bool = False,
         output_hidden_states: bool = False,
+        targets: torch.Tensor | None = None,
+        target_mask: torch.Tensor | None = None,
         **kwargs,
     ) -> BehavertMaskedPoseOutput:
         """Predict every frame's features; the loss covers masked real frames.
 
         ``frame_mask`` ``(batch, time)`` bool is drawn by the training loop
         (``behavert.data.masking.mask_frames``); without it no loss is computed.
-        ``logits`` is ``(batch, time, feature)``.
+        ``target_mask`` ``(batch, time, feature)`` bool adds entries to
+        reconstruct (a hidden animal, ``behavert.data.hiding``), from
+        ``targets`` (default ``inputs``); the loss is then their mean with
+        the masked frames' entries. ``logits`` is ``(batch, time, feature)``.
         """
         out = self.behavert(
             inputs, attention_mask, frame_mask, output_attentions, output_hidden_states
@@ -290,12 +295,14 @@ class BehavertForMaskedPoseModeling(BehavertPreTrainedModel):
         if frame_mask is not None:
             valid = _valid_frames(attention_mask, frame_mask.shape, inputs.device)
             selected = frame_mask.bool() & valid
-            if selected.any():
-                pred, target = logits[selected], inputs[selected].to(logits.dtype)
-                if self.config.pretrain_loss == "smooth_l1":
-                    loss = nn.functional.smooth_l1_loss(pred, target)
-                else:
-                    loss = nn.functional.mse_loss(pred, target)
+            target = (inputs if targets is None else targets).to(logits.dtype)
+            kind = self.config.pretrain_loss
+            if target_mask is not None:
+                where = (selected[..., None] | target_mask.bool()).to(logits.dtype)
+                per = _reconstruction(kind, logits, target, "none")
+                loss = (per * where).sum() / where.sum().clamp(min=1.0)
+            elif selected.any():
+                loss = _reconstruction(kind, logits[selected], target[selected])
             else:
                 loss = logits.sum() * 0.0
         return BehavertMaskedPoseOutput(
@@ -305,6 +312,13 @@ class BehavertForMaskedPoseModeling(BehavertPreTrainedModel):
             attentions=out.attentions,
             cls_state=out.cls_state,
         )
+
+
+def _reconstruction(kind: str, pred, target, reduction: str = "mean"):
+    """The pretraining loss (``config.pretrain_loss``) of predicted features."""
+    if kind == "smooth_l1":
+        return nn.functional.smooth_l1_loss(pred, target, reduction=reduction)
+    return nn.functional.mse_loss(pred, target, reduction=reduction)
 
 
 def _n_classes(labels: list[str], what: str) -> int:

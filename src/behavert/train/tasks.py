@@ -104,7 +104,7 @@ def masked_pose_task(
             batch.update(
                 inputs=shown[part],
                 targets=torch.from_numpy(x[part]),
-                hidden=hidden[part],
+                target_mask=hidden[part],
             )
         return batch
 
@@ -114,7 +114,6 @@ def masked_pose_task(
         tokenizer=tokenizer,
         n_windows=n_grid_windows(lengths, window, stride),
         make_batch=make_batch,
-        compute_loss=_hidden_animal_loss if hiding is not None else None,
     )
 
 
@@ -127,24 +126,6 @@ def _animal_hiding(tokenizer, tc: TrainConfig):
         tokenizer.feature_groups, individuals, tokenizer.feature_size
     )
     return torch.from_numpy(hidden), torch.from_numpy(flags)
-
-
-def _hidden_animal_loss(m, batch) -> torch.Tensor:
-    """Reconstruction of masked frames and of the hidden animals' features."""
-    out = m(
-        inputs=batch["inputs"],
-        attention_mask=batch["attention_mask"],
-        frame_mask=batch["frame_mask"],
-    )
-    frames = batch["frame_mask"].bool() & batch["attention_mask"].bool()
-    where = (frames[..., None] | batch["hidden"]).to(out.logits.dtype)
-    target = batch["targets"].to(out.logits.dtype)
-    config = getattr(m, "module", m).config  # unwrapped under DDP
-    if config.pretrain_loss == "smooth_l1":
-        per = torch.nn.functional.smooth_l1_loss(out.logits, target, reduction="none")
-    else:
-        per = (out.logits - target) ** 2
-    return (per * where).sum() / (where.sum() * 1.0).clamp(min=1.0)
 
 
 # ------------------------------------------------------------ frame labels
