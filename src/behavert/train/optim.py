@@ -18,21 +18,24 @@ def build_optimizer(
     head) learn at ``config.lr * config.encoder_lr_scale``, the head at
     ``config.lr``; the schedule scales both alike.
     """
-    groups: dict[tuple[bool, bool], list] = {}
+    scale = config.encoder_lr_scale
+    # (no decay, slower encoder): the decay and no-decay groups come first, as
+    # before the encoder's own rate existed, so older checkpoints still resume
+    groups: dict[tuple[bool, bool], list] = {(False, False): [], (True, False): []}
     for name, p in model.named_parameters():
         if not p.requires_grad:
             continue
-        decays = not (p.ndim < 2 or "LayerNorm" in name or "norm" in name.lower())
-        groups.setdefault((decays, name.startswith(encoder_prefix)), []).append(p)
-    scale = config.encoder_lr_scale
+        no_decay = p.ndim < 2 or "LayerNorm" in name or "norm" in name.lower()
+        slower = scale != 1.0 and name.startswith(encoder_prefix)
+        groups.setdefault((no_decay, slower), []).append(p)
     return torch.optim.AdamW(
         [
             {
                 "params": params,
-                "weight_decay": config.weight_decay if decays else 0.0,
-                "lr": config.lr * (scale if encoder else 1.0),
+                "weight_decay": 0.0 if no_decay else config.weight_decay,
+                "lr": config.lr * (scale if slower else 1.0),
             }
-            for (decays, encoder), params in sorted(groups.items())
+            for (no_decay, slower), params in groups.items()
         ],
         lr=config.lr,
     )
