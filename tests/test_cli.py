@@ -61,6 +61,9 @@ def test_pretrain_train_predict_embed_evaluate(files, tmp_path, capsys):
     assert (run / "model" / "tokenizer.json").is_file()
     recipe = json.loads((run / "model" / "meta.json").read_text())["train_config"]
     assert recipe["augment"] == ["swap", "mirror"] and recipe["label_smoothing"] == 0.1
+    capsys.readouterr()
+    assert app([*args, "--out", str(tmp_path / "other"), "--max-gap", "9"]) == 2
+    assert "--max-gap" in capsys.readouterr().err  # the --init run's tokenizer rules
 
     out = tmp_path / "pred"
     assert app(["predict", str(run), *files["poses"], "--out", str(out)]) == 0

@@ -20,6 +20,7 @@ from ..errors import BehavertError
 __all__ = [
     "ProgressBar",
     "add_common",
+    "add_max_gap",
     "add_stream",
     "drive",
     "load_labels",
@@ -49,13 +50,6 @@ def add_common(p: argparse.ArgumentParser, *, training: bool = False) -> None:
         p.add_argument("--device", default=None, help="auto, cpu, cuda, mps")
         p.add_argument("--checkpoint-every", type=int, default=None)
         p.add_argument(
-            "--max-gap",
-            type=int,
-            default=None,
-            help="a new tokenizer bridges tracking gaps of up to N frames before "
-            "features (default 0; 300 on the rat sessions, docs/benchmarks.md)",
-        )
-        p.add_argument(
             "--augment",
             nargs="*",
             choices=["swap", "mirror"],
@@ -81,9 +75,21 @@ def train_config(args: argparse.Namespace, **defaults: Any):
         "checkpoint_every": args.checkpoint_every,
         "augment": args.augment,
         "hide_animal": getattr(args, "hide_animal", None),
+        "label_smoothing": getattr(args, "label_smoothing", None),
     }
     values = {**defaults, **{k: v for k, v in fields.items() if v is not None}}
     return TrainConfig(**values)
+
+
+def add_max_gap(p: argparse.ArgumentParser) -> None:
+    """``--max-gap`` of the commands that fit a new tokenizer (pretrain, train)."""
+    p.add_argument(
+        "--max-gap",
+        type=int,
+        default=None,
+        help="a new tokenizer bridges tracking gaps of up to N frames before "
+        "features (default 0; 300 on the rat sessions, docs/benchmarks.md)",
+    )
 
 
 def new_tokenizer(args: argparse.Namespace, poses_list):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .common import (
     add_common,
+    add_max_gap,
     drive,
     load_poses_files,
     new_tokenizer,
@@ -40,6 +41,7 @@ def register(sub) -> None:
         help="share of windows that also hide one animal for the model to "
         "reconstruct (several animals; default 0.5)",
     )
+    add_max_gap(p)
     add_common(p, training=True)
     p.set_defaults(func=run)
 

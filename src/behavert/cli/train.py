@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import BehavertError
 from .common import (
     add_common,
+    add_max_gap,
     add_stream,
     drive,
     load_labels,
@@ -37,6 +38,7 @@ def register(sub) -> None:
         default=None,
         help="cross-entropy label smoothing of frame classes (default 0)",
     )
+    add_max_gap(p)
     add_common(p, training=True)
     p.set_defaults(func=run)
 
@@ -55,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
         finetune = finetune_frames
     else:
         raise BehavertError("train needs --labels (frame labels) or --groups")
+    if args.init and args.max_gap is not None:
+        raise BehavertError(
+            "--max-gap sets up a new tokenizer; a run given with --init keeps the "
+            "tokenizer it was pretrained with (set --max-gap when pretraining)"
+        )
     tc = train_config(
         args,
         val_fraction=args.val_fraction,
@@ -62,17 +69,12 @@ def run(args: argparse.Namespace) -> int:
         early_stopping_patience=args.patience,
         class_weights="balanced",
         **FINETUNE_RECIPE,
-        **(
-            {"label_smoothing": args.label_smoothing}
-            if args.label_smoothing is not None
-            else {}
-        ),
     )
     gen = finetune(
         poses_list,
         targets,
         init=trained_run(args.init) if args.init else None,
-        tokenizer=None if args.init else new_tokenizer(args, poses_list),
+        tokenizer=new_tokenizer(args, poses_list),
         config=args.preset,
         train_config=tc,
         out=args.out,

@@ -275,9 +275,10 @@ class PoseTokenizer:
         """Raw features; short gaps are bridged, the mask channels keep them."""
         c = self.config
         missing = np.isnan(position[..., 0])
-        filled, _ = fill_gaps(position, c.max_gap)
+        if c.max_gap:
+            position = fill_gaps(position, c.max_gap)[0]
         return compute_features(
-            filled,
+            position,
             self.keypoints,
             self.individuals,
             self._references(self.keypoints),
