@@ -11,7 +11,19 @@ from pathlib import Path
 
 
 class BehavertError(Exception):
-    """Base class of every error raised by behavert."""
+    """Base class of every error raised by behavert.
+
+    ``exit_code`` is what the command line returns for it: 2 for bad input or
+    arguments (the default), 1 for failures at run time (`BehavertRuntimeError`).
+    """
+
+    exit_code = 2
+
+
+class BehavertRuntimeError(BehavertError, RuntimeError):
+    """The input was fine but the work failed (a diverged run, a full disk)."""
+
+    exit_code = 1
 
 
 class FileProblemError(BehavertError, ValueError):
@@ -56,6 +68,23 @@ class ModelFileError(FileProblemError):
     """A saved model folder is missing files or is corrupt."""
 
 
+class RunFolderError(FileProblemError):
+    """An output (run) folder cannot be used: it holds another run, is locked by
+    a running job, lies inside the initial model's folder or cannot be written.
+    The message names the folder and the way out (``--overwrite``, a new folder).
+    """
+
+
+class TrainingDivergedError(BehavertRuntimeError):
+    """The loss or the weights became non-finite; nothing bad was saved."""
+
+
+class OutputWriteError(FileProblemError, BehavertRuntimeError):
+    """Writing an output failed (full disk, file-size limit, permissions)."""
+
+    exit_code = 1
+
+
 class SkeletonMismatchError(BehavertError, ValueError):
     """Poses do not have the keypoints/individuals a model or tokenizer expects."""
 
@@ -87,3 +116,13 @@ class VideoMismatchWarning(BehavertWarning):
 
 class MissingVideoWarning(BehavertWarning):
     """The video belonging to a pose file could not be found; poses still load."""
+
+
+class DataRepairWarning(BehavertWarning):
+    """Input was repaired on reading (frames sorted, gaps filled, points dropped);
+    the message names the file, what was done and how many rows or points."""
+
+
+class LabelWarning(BehavertWarning):
+    """Labels were read but something in them needs the user's attention (cells
+    without a value, reversed bouts, a class that is never or always present)."""
