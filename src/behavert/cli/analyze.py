@@ -11,7 +11,16 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from .common import ProgressBar, add_stream, load_labels, load_model, load_poses_files
+from .common import (
+    ProgressBar,
+    add_stream,
+    fraction,
+    int_at_least,
+    load_labels,
+    load_model,
+    load_poses_files,
+    non_negative_int,
+)
 
 
 def register(sub) -> None:
@@ -23,11 +32,13 @@ def register(sub) -> None:
     p.add_argument("--labels", nargs="+", help="frame labels, one per pose file")
     add_stream(p)
     p.add_argument("--frame-run", help="a frame classifier for predicted behaviour")
-    p.add_argument("--n-motifs", type=int, default=None, help="default: chosen")
+    p.add_argument(
+        "--n-motifs", type=int_at_least(2), default=None, help="default: chosen"
+    )
     p.add_argument("--method", default="kmeans", choices=["kmeans", "gmm", "hdbscan"])
-    p.add_argument("--min-bout", type=int, default=5)
+    p.add_argument("--min-bout", type=non_negative_int, default=5)
     p.add_argument("--no-attribution", action="store_true")
-    p.add_argument("--likelihood-threshold", type=float, default=None)
+    p.add_argument("--likelihood-threshold", type=fraction, default=None)
     p.set_defaults(func=run)
 
 

@@ -23,6 +23,11 @@ __all__ = [
     "add_max_gap",
     "add_stream",
     "drive",
+    "fraction",
+    "int_at_least",
+    "non_negative_int",
+    "positive_float",
+    "positive_int",
     "load_labels",
     "load_model",
     "load_poses_files",
@@ -36,19 +41,71 @@ __all__ = [
 
 
 # --------------------------------------------------------------- arguments
+def _number(text: str, kind: type, low: float, strict: bool, high: float | None):
+    import math
+
+    try:
+        value = kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+    bad = not math.isfinite(value) or value < low or (strict and value == low)
+    if high is not None and value > high:
+        bad = True
+    if bad:
+        bound = f"> {low:g}" if strict else f">= {low:g}"
+        if high is not None:
+            bound += f" and <= {high:g}"
+        raise argparse.ArgumentTypeError(f"must be {bound}, got {text!r}")
+    return value
+
+
+def int_at_least(low: int):
+    """argparse type factory: a whole number >= ``low``."""
+
+    def parse(text: str) -> int:
+        return _number(text, int, low, False, None)
+
+    return parse
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    return _number(text, int, 1, False, None)
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number >= 0."""
+    return _number(text, int, 0, False, None)
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0."""
+    return _number(text, float, 0.0, True, None)
+
+
+def fraction(text: str) -> float:
+    """argparse type: a number from 0 to 1."""
+    return _number(text, float, 0.0, False, 1.0)
+
+
 def add_common(p: argparse.ArgumentParser, *, training: bool = False) -> None:
     """The options every command shares (``training``: the optimisation ones)."""
-    p.add_argument("--likelihood-threshold", type=float, default=None)
+    p.add_argument("--likelihood-threshold", type=fraction, default=None)
     if training:
         p.add_argument("--preset", default="small", choices=["tiny", "small", "base"])
-        p.add_argument("--steps", type=int, default=None, help="optimisation steps")
-        p.add_argument("--batch-size", type=int, default=None)
-        p.add_argument("--lr", type=float, default=None)
-        p.add_argument("--window", type=int, default=None, help="frames per window")
-        p.add_argument("--stride", type=int, default=None)
-        p.add_argument("--seed", type=int, default=None)
+        p.add_argument(
+            "--steps", type=positive_int, default=None, help="optimisation steps"
+        )
+        p.add_argument("--batch-size", type=positive_int, default=None)
+        p.add_argument("--lr", type=positive_float, default=None)
+        p.add_argument(
+            "--window", type=positive_int, default=None, help="frames per window"
+        )
+        p.add_argument("--stride", type=positive_int, default=None)
+        p.add_argument("--seed", type=non_negative_int, default=None)
         p.add_argument("--device", default=None, help="auto, cpu, cuda, mps")
-        p.add_argument("--checkpoint-every", type=int, default=None)
+        p.add_argument("--checkpoint-every", type=positive_int, default=None)
         p.add_argument(
             "--augment",
             nargs="*",
@@ -59,7 +116,7 @@ def add_common(p: argparse.ArgumentParser, *, training: bool = False) -> None:
             "docs/benchmarks.md)",
         )
     else:
-        p.add_argument("--batch-size", type=int, default=16)
+        p.add_argument("--batch-size", type=positive_int, default=16)
 
 
 def train_config(args: argparse.Namespace, **defaults: Any):

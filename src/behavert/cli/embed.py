@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..io.poses import recording_name
+from ..io.names import recording_names
 from .common import add_common, load_model, load_poses_files
 
 
@@ -27,9 +27,10 @@ def run(args: argparse.Namespace) -> int:
     model, tokenizer, _ = load_model(args.run)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for i, poses in enumerate(load_poses_files(args.poses, args.likelihood_threshold)):
+    poses_list = load_poses_files(args.poses, args.likelihood_threshold)
+    for poses, name in zip(poses_list, recording_names(poses_list)):
         tokens = embed(model, tokenizer, poses, batch_size=args.batch_size)
-        path = out / f"{recording_name(poses, i)}_embedding.npy"
+        path = out / f"{name}_embedding.npy"
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             np.save(fh, tokens, allow_pickle=False)
         print(f"wrote {path} {tokens.shape}")

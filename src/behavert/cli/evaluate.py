@@ -14,9 +14,11 @@ from ..errors import BehavertError
 from .common import (
     add_common,
     add_stream,
+    fraction,
     load_labels,
     load_model,
     load_poses_files,
+    non_negative_int,
     write_json,
 )
 
@@ -27,7 +29,9 @@ def register(sub) -> None:
     p.add_argument("poses", nargs="+")
     p.add_argument("--labels", nargs="+", required=True)
     add_stream(p)
-    p.add_argument("--min-bout", type=int, default=0, help="smooth bouts (frames)")
+    p.add_argument(
+        "--min-bout", type=non_negative_int, default=0, help="smooth bouts (frames)"
+    )
     p.add_argument(
         "--probe",
         action="store_true",
@@ -35,7 +39,7 @@ def register(sub) -> None:
         "a logistic regression on its frame tokens, trained on the first "
         "recordings (or the first 70%% of one) and scored on the rest",
     )
-    p.add_argument("--probe-test-fraction", type=float, default=0.3)
+    p.add_argument("--probe-test-fraction", type=fraction, default=0.3)
     p.add_argument("--out", help="write metrics as JSON here")
     add_common(p)
     p.set_defaults(func=run)

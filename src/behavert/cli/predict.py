@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..io.poses import recording_name as stem
+from ..io.names import recording_names
 from .common import ProgressBar, add_common, load_model, load_poses_files
 
 
@@ -28,10 +28,11 @@ def run(args: argparse.Namespace) -> int:
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    names = recording_names(poses_list)
     if getattr(model.config, "frame_labels", None):
-        for i, poses in enumerate(poses_list):
-            path = out / f"{stem(poses, i)}_behaviour.csv"
-            write_frames(model, tokenizer, poses, path, args.batch_size, stem(poses, i))
+        for poses, name in zip(poses_list, names):
+            path = out / f"{name}_behaviour.csv"
+            write_frames(model, tokenizer, poses, path, args.batch_size, name)
             print(f"wrote {path}")
     if getattr(model.config, "sequence_labels", None):
         path = out / "sequences.csv"
@@ -68,7 +69,7 @@ def write_sequences(model, tokenizer, poses_list, path: Path, batch_size: int):
     names = list(model.config.sequence_labels)
     probs = predict_sequences(model, tokenizer, poses_list, batch_size=batch_size)
     table = pd.DataFrame(probs, columns=[f"p_{n}" for n in names])
-    table.insert(0, "recording", [stem(p, i) for i, p in enumerate(poses_list)])
+    table.insert(0, "recording", recording_names(poses_list))
     table["group"] = [names[k] for k in probs.argmax(1)]
     write_csv(table, path)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from ..errors import ConfigError
+
 __all__ = ["pick_device"]
 
 
@@ -15,7 +17,8 @@ def pick_device(pref: str | torch.device | None = "auto") -> torch.device:
     pref
         ``"auto"`` / None: CUDA if available, then Apple MPS, then CPU.
         Anything else (``"cpu"``, ``"cuda:1"``, a ``torch.device``) is used as
-        given; a CUDA/MPS request on a machine without it raises ValueError.
+        given; an unknown name, or a CUDA/MPS request on a machine without it,
+        raises ``ConfigError`` (a ValueError) naming the option.
 
     Returns
     -------
@@ -28,11 +31,25 @@ def pick_device(pref: str | torch.device | None = "auto") -> torch.device:
         if mps is not None and mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    device = torch.device(pref)
+    try:
+        device = torch.device(pref)
+    except (RuntimeError, ValueError, TypeError):
+        raise ConfigError(
+            f"--device {pref!r} is not a device: use auto, cpu, cuda, cuda:N or mps"
+        ) from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {pref!r} requested but CUDA is not available")
+        raise ConfigError(
+            f"--device {pref!r}: this machine has no CUDA GPU (torch "
+            f"{torch.__version__}); use --device cpu or auto"
+        )
     if device.type == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise ValueError(f"device {pref!r} requested but MPS is not available")
+            raise ConfigError(
+                f"--device {pref!r}: Apple MPS is not available; use cpu or auto"
+            )
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ConfigError(
+            f"--device {pref!r} is not supported: use auto, cpu, cuda or mps"
+        )
     return device

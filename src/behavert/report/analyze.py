@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..io.names import recording_names
 from ..io.poses import Poses, recording_name
 from .results import RecordingAnalysis, RunsAnalysis
 from .statistics import (
@@ -161,6 +162,8 @@ def analyze_runs(
         )
         for i, poses in enumerate(poses_list)
     ]
+    for rec, name in zip(recordings, recording_names(poses_list)):
+        rec.name = name  # unique: two files called alike never share outputs
     usage = usage_table(recordings, motifs.names)
     group_series, comparison = group_comparison(usage, groups)
     tick()
