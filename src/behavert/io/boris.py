@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import LabelFileError
+from ..errors import LabelFileError, LabelWarning
 from .atomic import atomic_path
 from .bouts import mask_runs
 from .labels import FrameLabels
@@ -236,6 +237,99 @@ def _frame(seconds: float, fps: float) -> int:
     return int(round(float(seconds) * fps))
 
 
+def _seconds(value, path: Path, line: int, column: str, empty_ok=False) -> float:
+    """A time cell in seconds; NaN only where ``empty_ok`` (a point event's stop).
+
+    Raises
+    ------
+    LabelFileError
+        Naming the file, the line and the column: an empty cell or text that
+        is not a number of seconds (``"29.85s"``).
+    """
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise LabelFileError(
+            path,
+            f"line {line}, column {column!r}: {value!r} is not a time in seconds "
+            "(write a plain number such as 29.85)",
+        ) from None
+    if np.isnan(seconds) and not empty_ok:
+        raise LabelFileError(path, f"line {line}, column {column!r}: the time is empty")
+    if np.isinf(seconds):
+        raise LabelFileError(path, f"line {line}, column {column!r}: infinite time")
+    return seconds
+
+
+def _aggregated_bouts(table: pd.DataFrame, header: int, path: Path) -> list:
+    """``(behaviour, start s, stop s, line)`` of an aggregated BORIS table."""
+    bouts = []
+    for i, (b, start, stop) in enumerate(
+        zip(table["Behavior"], table["Start (s)"], table["Stop (s)"])
+    ):
+        line = header + 2 + i
+        t0 = _seconds(start, path, line, "Start (s)")
+        t1 = _seconds(stop, path, line, "Stop (s)", empty_ok=True)
+        bouts.append((b, t0, t0 if np.isnan(t1) else t1, line))  # NaN: a point
+    return bouts
+
+
+def _event_bouts(table: pd.DataFrame, header: int, path: Path) -> list:
+    """``(behaviour, start s, stop s, line)`` of a BORIS events table."""
+    status = table["Status"].astype(str).str.upper().str.strip()
+    open_: dict[tuple[str, str], float] = {}
+    subjects = table.get("Subject", pd.Series([""] * len(table))).astype(str)
+    bouts = []
+    for i, (t, b, s, subj) in enumerate(
+        zip(table["Time"], table["Behavior"], status, subjects)
+    ):
+        line = header + 2 + i
+        t = _seconds(t, path, line, "Time")
+        key = (b, subj)
+        if s == "START":
+            if key in open_:
+                raise LabelFileError(path, f"behaviour {b!r} starts twice at {t} s")
+            open_[key] = t
+        elif s == "STOP":
+            if key not in open_:
+                raise LabelFileError(
+                    path, f"behaviour {b!r} stops at {t} s without START"
+                )
+            bouts.append((b, open_.pop(key), t, line))
+        elif s == "POINT":
+            bouts.append((b, t, t, line))
+        else:
+            raise LabelFileError(path, f"unknown BORIS status {s!r} at {t} s")
+    if open_:
+        unclosed = sorted(k[0] for k in open_)
+        raise LabelFileError(path, f"behaviours without STOP: {unclosed}")
+    return bouts
+
+
+def _drop_reversed(bouts: list, path: Path) -> list:
+    """Bouts whose stop precedes their start are dropped, with a `LabelWarning`.
+
+    Swapping the two times would guess what the annotator meant; dropping
+    leaves those frames unlabelled and the warning names each behaviour and
+    count so that the file can be fixed.
+    """
+    reversed_ = [bout for bout in bouts if bout[2] < bout[1]]
+    if not reversed_:
+        return bouts
+    counts: dict[str, int] = {}
+    for b, *_ in reversed_:
+        counts[b] = counts.get(b, 0) + 1
+    which = ", ".join(f"{b!r} ({n})" for b, n in counts.items())
+    lines = ", ".join(str(bout[3]) for bout in reversed_[:5])
+    warnings.warn(
+        f"{path}: {len(reversed_)} bout(s) stop before they start: {which} "
+        f"(STOP on line {lines}); they were dropped: fix their times in the file",
+        LabelWarning,
+        stacklevel=4,
+    )
+    return [bout for bout in bouts if bout[2] >= bout[1]]
+
+
 def read_boris(
     path: Path,
     lines: list[str],
@@ -247,6 +341,9 @@ def read_boris(
     """Per-frame labels of a BORIS table whose header `find_boris_header` found.
 
     Bouts cover frames ``round(start * fps)`` to ``round(stop * fps)`` inclusive.
+    A bout whose stop precedes its start is dropped with a
+    `~behavert.errors.LabelWarning` naming the file, behaviour and count; a
+    time that is empty or not a number is a `LabelFileError` naming the line.
     """
     header, kind = found
     table = pd.read_csv(io.StringIO("\n".join(lines[header:])))
@@ -255,37 +352,14 @@ def read_boris(
     rate = _fps_from(table, fps, path)
     table["Behavior"] = table["Behavior"].astype(str)
     names = list(behaviours) if behaviours else sorted(set(table["Behavior"]))
-    bouts: list[tuple[str, int, int]] = []
     if kind == "aggregated":
-        for _, row in table.iterrows():
-            start, stop = float(row["Start (s)"]), float(row["Stop (s)"])
-            if np.isnan(stop):  # point event
-                stop = start
-            bouts.append((row["Behavior"], _frame(start, rate), _frame(stop, rate)))
+        timed = _aggregated_bouts(table, header, path)
     else:
-        status = table["Status"].astype(str).str.upper().str.strip()
-        open_: dict[tuple[str, str], float] = {}
-        subjects = table.get("Subject", pd.Series([""] * len(table))).astype(str)
-        for t, b, s, subj in zip(table["Time"], table["Behavior"], status, subjects):
-            key = (b, subj)
-            if s == "START":
-                if key in open_:
-                    raise LabelFileError(path, f"behaviour {b!r} starts twice at {t} s")
-                open_[key] = float(t)
-            elif s == "STOP":
-                if key not in open_:
-                    raise LabelFileError(
-                        path, f"behaviour {b!r} stops at {t} s without START"
-                    )
-                t0 = open_.pop(key)
-                bouts.append((b, _frame(t0, rate), _frame(float(t), rate)))
-            elif s == "POINT":
-                bouts.append((b, _frame(t, rate), _frame(t, rate)))
-            else:
-                raise LabelFileError(path, f"unknown BORIS status {s!r} at {t} s")
-        if open_:
-            unclosed = sorted(k[0] for k in open_)
-            raise LabelFileError(path, f"behaviours without STOP: {unclosed}")
+        timed = _event_bouts(table, header, path)
+    bouts = [
+        (b, _frame(t0, rate), _frame(t1, rate))
+        for b, t0, t1, _ in _drop_reversed(timed, path)
+    ]
     if n_frames is None:
         total = None
         if "Total length" in table.columns:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import BehavertWarning, LabelFileError
+from ..errors import LabelFileError, LabelWarning
 from .atomic import atomic_path
 from .boris import Bout, bouts_to_labels
 from .labels import FrameLabels
@@ -193,7 +193,7 @@ def _align(bouts, frame_index: np.ndarray, path: Path) -> list[Bout]:
         warnings.warn(
             f"{path}: labels run {beyond} frame(s) past the last pose frame "
             f"({last}); those frames were dropped",
-            BehavertWarning,
+            LabelWarning,
             stacklevel=3,
         )
     rows = []

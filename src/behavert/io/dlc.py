@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import CorruptFileError, NotAPoseTableError
+from ..errors import CorruptFileError, FileProblemError, NotAPoseTableError
 from .load import register_loader
 from .poses import Poses
 from .validate import hdf5_keys, read_text_head
@@ -215,6 +215,7 @@ def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
             lookup = dict(zip(_unique(bodyparts), zip(*split)))
             individuals = [lookup[b][0] for b in bodyparts]
             bodyparts = [lookup[b][1] for b in bodyparts]
+    _check_unique_columns(individuals, bodyparts, coords, path)
     ind_names, kp_names = _unique(individuals), _unique(bodyparts)
     if "single" in ind_names:  # unique body parts: keep them last
         ind_names = [i for i in ind_names if i != "single"] + ["single"]
@@ -243,7 +244,7 @@ def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
         confidence = grid[..., lik]
     scorer = _unique(re.sub(r"\.\d+$", "", str(s)) for s in columns.get_level_values(0))
     metadata = {"scorer": scorer[0] if scorer else None}
-    frame_index = _frame_index(df.index, metadata)
+    frame_index = _frame_index(df.index, metadata, path)
     return Poses(
         position=position,
         confidence=confidence,
@@ -254,6 +255,31 @@ def dlc_table_to_poses(df, path: str | Path | None = None) -> Poses:
         path=None if path is None else Path(path),
         metadata=metadata,
     )
+
+
+def _check_unique_columns(individuals, bodyparts, coords, path) -> None:
+    """Refuse a header that names one body part twice (one individual, one coord).
+
+    Raises
+    ------
+    FileProblemError
+        Naming the file and the duplicated body parts: the two columns would
+        silently overwrite each other.
+    """
+    seen: set[tuple[str, str, str]] = set()
+    repeated: dict[str, None] = {}
+    for triple in zip(individuals, bodyparts, coords):
+        if triple in seen:
+            name = triple[1] if len(set(individuals)) == 1 else "/".join(triple[:2])
+            repeated[name] = None
+        seen.add(triple)
+    if repeated:
+        names = ", ".join(repr(n) for n in repeated)
+        raise FileProblemError(
+            path,
+            f"the header names {len(repeated)} body part(s) twice: {names}; "
+            "rename them so that every body part is unique",
+        )
 
 
 def _grid(values, coords, ii, kk, shape, n_space):
@@ -349,13 +375,28 @@ def _mark_missing(grid, space, lik) -> np.ndarray | None:
     return None
 
 
-def _frame_index(index, metadata: dict) -> np.ndarray:
-    """Integer index -> frame numbers; image paths -> numbers in the file names."""
+def _frame_index(index, metadata: dict, path=None) -> np.ndarray:
+    """Integer index -> frame numbers; image paths -> numbers in the file names.
+
+    A float index of whole numbers (``0.0``) is frame numbers too; one with
+    empty cells is refused (`FileProblemError` naming the file and count).
+    """
     n = len(index)
-    from pandas.api.types import is_integer_dtype
+    from pandas.api.types import is_float_dtype, is_integer_dtype
 
     if index.nlevels == 1 and is_integer_dtype(index.dtype):
         return index.to_numpy(dtype=np.int64)
+    if index.nlevels == 1 and is_float_dtype(index.dtype) and n:
+        numbers = index.to_numpy(dtype=np.float64)
+        empty = int(np.isnan(numbers).sum())
+        if empty:
+            raise FileProblemError(
+                path,
+                f"{empty} row(s) have no frame number in the first column; "
+                "every row needs its frame number",
+            )
+        if (numbers == np.round(numbers)).all():
+            return numbers.astype(np.int64)
     if index.nlevels > 1:
         paths = ["/".join(str(p) for p in row) for row in index]
     else:

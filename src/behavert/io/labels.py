@@ -15,8 +15,6 @@ Readers for the label tables people actually have:
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import BehavertWarning, LabelFileError
+from ..errors import LabelFileError, LabelWarning
+from .atomic import atomic_path
 
 __all__ = [
     "FrameLabels",
@@ -37,10 +36,6 @@ __all__ = [
     "save_frame_labels",
     "to_class_indices",
 ]
-
-_FRAME_COLUMNS = ("frame", "frames", "frame_index", "frame_idx", "index", "scorer")
-_NAME_COLUMNS = ("behaviour", "behavior", "label", "labels", "class", "annotation")
-_POSE_SUFFIXES = ("_x", "_y", "_z", "_p", "_likelihood")
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,89 +103,6 @@ def _fail(path: Path, problem: str) -> LabelFileError:
     return LabelFileError(path, problem)
 
 
-def _check_length(path: Path, n_labels: int, n_frames: int | None) -> None:
-    if n_frames is not None and n_labels != n_frames:
-        raise _fail(
-            path,
-            f"the label table has {n_labels} frames but the poses have "
-            f"{n_frames} frames",
-        )
-
-
-def _binary(column: pd.Series) -> bool:
-    values = pd.to_numeric(column, errors="coerce")
-    if values.isna().any():
-        return False
-    return bool(values.isin([0, 1]).all())
-
-
-def _frame_column(table: pd.DataFrame) -> str | None:
-    for c in table.columns:
-        if str(c).strip().lower() in _FRAME_COLUMNS or str(c).startswith("Unnamed: 0"):
-            return c
-    return None
-
-
-def _read_table(
-    path: Path,
-    n_frames: int | None,
-    behaviours: Sequence[str] | None,
-) -> FrameLabels:
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
-        raise _fail(path, f"not a readable CSV label table ({e})") from e
-    if len(table) == 0:
-        raise _fail(path, "the label table has no rows")
-    frame_col = _frame_column(table)
-    if frame_col is not None:
-        frames = pd.to_numeric(table[frame_col], errors="coerce")
-        if frames.notna().all():
-            table = table.iloc[np.argsort(frames.to_numpy(), kind="stable")]
-        table = table.drop(columns=[frame_col])
-    table = table.reset_index(drop=True)
-    columns = [str(c) for c in table.columns]
-    # One column naming the behaviour of each frame.
-    name_cols = [c for c in columns if c.strip().lower() in _NAME_COLUMNS]
-    if len(name_cols) == 1 and not _binary(table[name_cols[0]]):
-        labels = table[name_cols[0]].fillna("").astype(str).str.strip()
-        names = list(behaviours) if behaviours else sorted(set(labels) - {""})
-        values = np.stack([(labels == n).to_numpy() for n in names], axis=1)
-        _check_length(path, len(values), n_frames)
-        return FrameLabels(tuple(names), values, multi_label=False, path=path)
-    if behaviours:
-        chosen = []
-        for b in behaviours:
-            if b in columns:
-                chosen.append((b, b))
-            elif f"{b}_prediction" in columns:
-                chosen.append((b, f"{b}_prediction"))
-            else:
-                raise _fail(path, f"no column for behaviour {b!r}")
-    elif any(c.endswith("_prediction") for c in columns):  # SimBA
-        chosen = [
-            (c[: -len("_prediction")], c) for c in columns if c.endswith("_prediction")
-        ]
-    else:
-        pose_like = {c for c in columns if c.lower().endswith(_POSE_SUFFIXES)}
-        chosen = [(c, c) for c in columns if c not in pose_like and _binary(table[c])]
-        if pose_like and not chosen:
-            raise _fail(path, "a pose table without 0/1 behaviour columns")
-    if not chosen:
-        raise _fail(path, "no behaviour columns found (expected 0/1 columns)")
-    for _name, col in chosen:
-        if not _binary(table[col]):
-            raise _fail(path, f"column {col!r} holds values other than 0 and 1")
-    values = np.stack(
-        [pd.to_numeric(table[col]).to_numpy() > 0.5 for _, col in chosen], axis=1
-    )
-    _check_length(path, len(values), n_frames)
-    multi = bool((values.sum(axis=1) > 1).any())
-    return FrameLabels(
-        tuple(n for n, _ in chosen), values, multi_label=multi, path=path
-    )
-
-
 # ---------------------------------------------------------------- public API
 def load_frame_labels(
     path: str | Path,
@@ -216,19 +128,33 @@ def load_frame_labels(
     behaviours
         Behaviours to keep, in this order (default: all found, sorted for
         BORIS / name columns, in column order otherwise).
-    stream, frame_index
+    stream
         Caltech Behavior Annotator files (`behavert.io.cba`): the stream
-        (``"S1"``, ``2``, ...; default the first) and the poses' own frame
-        numbers to align the bouts on (labels past the last pose frame are
-        dropped with a warning naming the file and the count).
+        (``"S1"``, ``2``, ...; default the first).
+    frame_index
+        The poses' own frame numbers (``Poses.frame_index``); labels are
+        aligned on them: CBA bouts, BORIS times (frame ``round(t * fps)``) and
+        a CSV's frame column. Labels of frames the poses lack are dropped with
+        a `~behavert.errors.LabelWarning` giving the count; pose frames without
+        a label row are refused. Default ``0 .. n_frames - 1``.
 
     Returns
     -------
     FrameLabels
         ``values`` is ``(time, class)`` bool. BORIS bouts cover frames
-        ``round(start * fps)`` to ``round(stop * fps)`` inclusive.
+        ``round(start * fps)`` to ``round(stop * fps)`` inclusive. Frames with
+        an empty cell in a 0/1 behaviour column are unscored (``scored``).
+
+    Warns
+    -----
+    LabelWarning
+        Empty cells, reversed BORIS bouts or labels past the poses' frames,
+        with the file name and counts.
     """
     path = Path(path)
+    if frame_index is not None:
+        frame_index = np.asarray(frame_index, dtype=np.int64)
+        n_frames = len(frame_index) if n_frames is None else n_frames
     if not path.is_file():
         raise _fail(path, "label file not found")
     try:
@@ -251,9 +177,15 @@ def load_frame_labels(
     from .boris import find_boris_header, read_boris
 
     found = find_boris_header(lines)
-    if found is not None:
+    if found is None:
+        from .label_table import read_label_table
+
+        return read_label_table(path, n_frames, behaviours, frame_index)
+    if frame_index is None or np.array_equal(frame_index, np.arange(n_frames)):
         return read_boris(path, lines, found, n_frames, fps, behaviours)
-    return _read_table(path, n_frames, behaviours)
+    every = read_boris(path, lines, found, int(frame_index[-1]) + 1, fps, behaviours)
+    values = np.asarray(every.values)[frame_index]
+    return FrameLabels(every.names, values, every.multi_label, path=path)
 
 
 def drop_unscored(labels: FrameLabels, unscored: Sequence[str]) -> FrameLabels:
@@ -324,7 +256,7 @@ def to_class_indices(labels: FrameLabels, background: str = "other") -> np.ndarr
         warnings.warn(
             f"{labels.path or 'labels'}: behaviours overlap in "
             f"{int((positive.sum(axis=1) > 1).sum())} frames; the first listed wins",
-            BehavertWarning,
+            LabelWarning,
             stacklevel=2,
         )
     has = positive.any(axis=1)
@@ -334,22 +266,27 @@ def to_class_indices(labels: FrameLabels, background: str = "other") -> np.ndarr
     return out
 
 
-def save_frame_labels(labels: FrameLabels, path: str | Path) -> Path:
-    """Write labels atomically as a CSV: ``frame`` + one column per behaviour."""
+def save_frame_labels(
+    labels: FrameLabels, path: str | Path, frame_index: Sequence[int] | None = None
+) -> Path:
+    """Write labels atomically as a CSV: ``frame`` + one column per behaviour.
+
+    ``frame`` holds ``frame_index`` (the poses' own frame numbers, which
+    `load_frame_labels` aligns on) or ``0 .. time - 1`` when None. The file
+    follows the umask (`behavert.io.atomic.atomic_path`).
+    """
     path = Path(path)
     values = np.asarray(labels.values)
     data = values.astype(np.int64) if values.dtype == bool else values
     table = pd.DataFrame(data, columns=list(labels.names))
-    table.insert(0, "frame", np.arange(len(table)))
+    frames = np.arange(len(table)) if frame_index is None else frame_index
+    frames = np.asarray(frames, dtype=np.int64)
+    if frames.shape != (len(table),):
+        raise _fail(path, f"{len(frames)} frame numbers for {len(table)} frames")
+    table.insert(0, "frame", frames)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            table.to_csv(f, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
+        table.to_csv(f, index=False)
     return path
 
 

@@ -6,9 +6,12 @@ in ``movement/io/load.py``): a name, the file suffixes it claims and an optional
 ``source="auto"`` asks every reader that claims the suffix to sniff the file and
 uses the first that recognises it.
 
-After parsing, ``load_poses`` checks the poses (``validate.check_poses``), adds
-default skeleton edges when the file has none, finds the video and applies a
-likelihood threshold.
+After parsing, ``load_poses`` checks the poses (``validate.check_poses``),
+makes them frame-exact (``validate.repair_frames``: row ``t`` is frame
+``frame_index[t]``; duplicated, unsorted or gapped frame numbers are repaired
+with a warning, negative ones refused), sets corrupt coordinates missing
+(``validate.mask_far_points``), adds default skeleton edges when the file has
+none, finds the video and applies a likelihood threshold.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from ..errors import (
 )
 from .keypoints import default_edges
 from .poses import Poses
-from .validate import check_file, check_poses
+from .validate import check_file, check_poses, mask_far_points, repair_frames
 from .video_lookup import VIDEO_SUFFIXES, find_video, locate_video
 
 log = logging.getLogger(__name__)
@@ -221,6 +224,11 @@ def load_poses(
     Warns
     -----
     AllNaNKeypointWarning, MissingVideoWarning, VideoMismatchWarning
+    DataRepairWarning
+        Frames were deduplicated, sorted or inserted into gaps
+        (`~behavert.io.validate.repair_frames`), or points with corrupt
+        coordinates set missing (`~behavert.io.validate.mask_far_points`);
+        the message names the file and the counts.
     """
     path = check_file(path)
     spec = get_loader(path, source)
@@ -242,6 +250,7 @@ def load_poses(
             f"cannot be read as a {spec.name} file ({type(exc).__name__}: {exc})",
         ) from exc
     check_poses(poses, path)
+    poses = mask_far_points(repair_frames(poses, path), path)
     source_name = poses.source if poses.source not in ("", "unknown") else spec.name
     changes: dict = {"path": path, "source": source_name}
     if not poses.edges:

@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import (
     AllNaNKeypointWarning,
     CorruptFileError,
+    DataRepairWarning,
     FileProblemError,
     NoFramesError,
     UnknownFormatError,
@@ -37,13 +38,21 @@ __all__ = [
     "check_poses",
     "hdf5_keys",
     "is_hdf5",
+    "mask_far_points",
     "open_hdf5",
     "read_csv_header",
     "read_text_head",
+    "repair_frames",
 ]
 
 #: The 8 bytes every HDF5 file starts with (at offset 0, 512, 1024, ...).
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+#: Gaps are filled only while the filled recording is at most this many times
+#: longer than the rows in the file; beyond it the frame numbers are refused.
+MAX_GAP_FILL = 100
+#: A coordinate farther than this many 1st-99th percentile spans from the
+#: median of its axis is a corrupt value, not a position.
+FAR_SPANS = 50.0
 
 
 def check_file(path: str | Path) -> Path:
@@ -197,3 +206,142 @@ def check_poses(poses: Poses, path: str | Path | None = None) -> Poses:
             stacklevel=3,
         )
     return poses
+
+
+def _where(path) -> str:
+    return f"{path}: " if path is not None else ""
+
+
+def repair_frames(poses: Poses, path: str | Path | None = None) -> Poses:
+    """Make ``poses.frame_index`` strictly increasing by 1, or refuse it.
+
+    The one place where every reader's output becomes frame-exact (called by
+    ``load_poses``): row ``t`` of the poses is frame ``frame_index[t]``.
+
+    * negative frame numbers: refused;
+    * duplicated frame numbers: the first row of each (in file order) is kept;
+    * rows out of order: sorted by frame number (position, confidence and
+      frame numbers together);
+    * gaps (0, 7, 14, ... or a missing run of frames): filled with missing
+      frames (NaN position and confidence), except in DeepLabCut labelled-data
+      tables (``metadata["kind"] == "labelled-data"``), whose rows are sampled
+      frames. Filling beyond `MAX_GAP_FILL` times the rows is refused.
+
+    Every repair is reported by one `DataRepairWarning` naming the file and the
+    count; poses already in order are returned unchanged (no copy).
+
+    Raises
+    ------
+    FileProblemError
+        Negative frame numbers, or gaps too large to fill; names the file.
+    """
+    path = path if path is not None else poses.path
+    frames = np.asarray(poses.frame_index)
+    n = len(frames)
+    steps = np.diff(frames)
+    sampled = poses.metadata.get("kind") == "labelled-data"
+    in_order = (steps > 0).all() if sampled else (steps == 1).all()
+    if n == 0 or (frames[0] >= 0 and in_order):
+        return poses
+    negative = int((frames < 0).sum())
+    if negative:
+        raise FileProblemError(
+            path,
+            f"{negative} row(s) have a negative frame number (lowest "
+            f"{int(frames.min())}); frame numbers must be 0 or more",
+        )
+    done = []
+    first = np.sort(np.unique(frames, return_index=True)[1])  # file order
+    if len(first) < n:
+        done.append(
+            f"{n - len(first)} duplicated frame number(s): kept the first of each"
+        )
+    order = np.argsort(frames[first], kind="stable")
+    moved = int((order != np.arange(len(order))).sum())
+    if moved:
+        done.append(f"{moved} row(s) out of order: sorted by frame number")
+    rows = first[order]
+    if len(rows) < n or moved:
+        metadata = dict(poses.metadata)
+        paths = metadata.get("image_paths")
+        if paths is not None and len(paths) == n:
+            metadata["image_paths"] = [paths[i] for i in rows]
+        poses = poses.select_frames(rows).replace(metadata=metadata)
+    if not sampled:
+        poses = _fill_gaps(poses, path, done)
+    warnings.warn(f"{_where(path)}{'; '.join(done)}", DataRepairWarning, stacklevel=3)
+    return poses
+
+
+def _fill_gaps(poses: Poses, path, done: list[str]) -> Poses:
+    """Insert missing frames where sorted, unique frame numbers jump."""
+    frames = np.asarray(poses.frame_index)
+    start, stop = int(frames[0]), int(frames[-1]) + 1
+    length = stop - start
+    if length == len(frames):
+        return poses
+    if length > MAX_GAP_FILL * len(frames):
+        raise FileProblemError(
+            path,
+            f"frame numbers run from {start} to {stop - 1} over only "
+            f"{len(frames)} rows; filling the gaps would make {length} frames "
+            f"(over {MAX_GAP_FILL}x the rows): are they frame numbers?",
+        )
+    shape = poses.position.shape
+    position = np.full((length, *shape[1:]), np.nan)
+    confidence = np.full((length, *shape[1:3]), np.nan)
+    position[frames - start] = poses.position
+    confidence[frames - start] = poses.confidence
+    done.append(
+        f"{length - len(frames)} missing frame(s) in gaps of the frame numbers: "
+        "inserted as frames without points"
+    )
+    return poses.replace(
+        position=position,
+        confidence=confidence,
+        frame_index=np.arange(start, stop, dtype=np.int64),
+    )
+
+
+def mask_far_points(poses: Poses, path: str | Path | None = None) -> Poses:
+    """Set points with corrupt coordinates missing (NaN), with a warning.
+
+    A coordinate is corrupt when it is not finite, or lies farther than
+    `FAR_SPANS` times the recording's own 1st-99th percentile span from the
+    median of its axis (x, y, z apart, all individuals and keypoints pooled):
+    values such as 1e30 in a damaged export, far outside any arena.
+
+    Warns
+    -----
+    DataRepairWarning
+        Naming the file and the number of points set missing.
+    """
+    path = path if path is not None else poses.path
+    position = poses.position
+    far = np.zeros(position.shape[:3], dtype=bool)
+    for s in range(poses.n_space):
+        axis = position[..., s]
+        finite = np.isfinite(axis)
+        far |= np.isinf(axis)
+        values = axis[finite]
+        if values.size == 0:
+            continue
+        low, mid, high = np.percentile(values, [1, 50, 99])
+        span = max(high - low, 1e-9 * max(abs(mid), 1.0))
+        with np.errstate(invalid="ignore"):
+            far |= np.abs(axis - mid) > FAR_SPANS * span
+    n_far = int(far.sum())
+    if not n_far:
+        return poses
+    position = position.copy()
+    confidence = poses.confidence.copy()
+    position[far] = np.nan
+    confidence[far] = np.nan
+    warnings.warn(
+        f"{_where(path)}{n_far} point(s) with coordinates far outside the "
+        f"recording's range (not finite, or over {FAR_SPANS:g}x its 1st-99th "
+        "percentile span from the median) were set missing",
+        DataRepairWarning,
+        stacklevel=3,
+    )
+    return poses.replace(position=position, confidence=confidence)
