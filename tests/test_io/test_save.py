@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import warnings
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from behavert import load_poses
 from behavert.datasets.synthetic import generate_synthetic
-from behavert.errors import FileProblemError, UnknownFormatError
+from behavert.errors import FileProblemError, OutputWriteError, UnknownFormatError
 from behavert.io.poses import Poses
 from behavert.io.save import dlc_table, save_dlc, save_poses, save_slp
 
@@ -117,8 +118,9 @@ def test_overwrite_and_atomic_failure(poses, tmp_path, mocker):
     save_dlc(poses, path)
     save_dlc(poses.select_frames(slice(0, 10)), path)  # overwrite
     assert len(pd.read_hdf(path)) == 10
-    mocker.patch("pandas.DataFrame.to_hdf", side_effect=OSError("disk full"))
-    with pytest.raises(OSError, match="disk full"):
+    full = OSError(errno.ENOSPC, "No space left on device")
+    mocker.patch("pandas.DataFrame.to_hdf", side_effect=full)
+    with pytest.raises(OutputWriteError, match=r"synthetic\.h5.*disk is full"):
         save_dlc(poses, path)
     assert len(pd.read_hdf(path)) == 10  # the old file is intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["synthetic.h5"]
