@@ -75,8 +75,10 @@ def test_pretrain_train_predict_embed_evaluate(files, tmp_path, capsys):
 
     emb = tmp_path / "emb"
     assert app(["embed", str(run), files["poses"][0], "--out", str(emb)]) == 0
-    tokens = np.load(emb / "synthetic_wtDLC_test_embedding.npy", allow_pickle=False)
+    saved = np.load(emb / "synthetic_wtDLC_test_embedding.npz", allow_pickle=False)
+    tokens = saved["tokens"]
     assert tokens.shape[0] == 300 and np.isfinite(tokens).all()
+    assert saved["frame"].tolist() == list(range(300))
 
     metrics_path = tmp_path / "metrics.json"
     args = ["evaluate", str(run), *files["poses"], "--labels", *files["labels"]]

@@ -181,3 +181,42 @@ def test_load_button_reads_a_real_cba_file(make_napari_viewer, shared_data, mock
     widget.native.findChild(QPushButton, "load_button").click()
     show_error.assert_not_called()
     assert "lateralthreat" in widget.classes  # an S2 aggression sub-type
+
+
+def test_save_csv_button_writes_the_poses_frame_numbers(
+    make_napari_viewer, tmp_path, mocker
+):
+    """Poses numbered from 700 (a trimmed recording): the saved ``frame`` column
+    carries 700.., and Load lines the bouts up with the same frames again."""
+    import pandas as pd
+    from napari.layers import Layer
+    from qtpy.QtWidgets import QPushButton
+
+    from behavert.datasets.synthetic import generate_synthetic
+    from behavert.napari.convert.layers import poses_to_layers
+    from behavert.napari.widgets.annotate import AnnotateWidget
+
+    show_error = mocker.patch("behavert.napari._notify.show_error")
+    viewer = make_napari_viewer(show=True)
+    poses = generate_synthetic(n_frames=120, seed=3).poses
+    poses = poses.replace(frame_index=np.arange(700, 820))
+    for item in poses_to_layers(poses, name="synthetic_trimmed"):
+        viewer.add_layer(Layer.create(*item))
+    widget = AnnotateWidget(viewer)
+    widget.add_class("rearing")
+    viewer.dims.set_point(0, 710)  # the time axis is in the file's frame numbers
+    widget.toggle_bout(0)
+    viewer.dims.set_point(0, 730)
+    widget.toggle_bout(0)
+    expected = widget.labels().values.copy()
+    widget._file.value = tmp_path / "synthetic_trimmed_labels.csv"
+    widget.native.findChild(QPushButton, "save_csv_button").click()
+    show_error.assert_not_called()
+    table = pd.read_csv(tmp_path / "synthetic_trimmed_labels.csv")
+    assert table["frame"].tolist() == list(range(700, 820))
+    assert table["rearing"].to_numpy().nonzero()[0].tolist() == list(range(10, 31))
+    widget._bouts = []
+    widget._refresh()
+    widget.native.findChild(QPushButton, "load_button").click()
+    show_error.assert_not_called()
+    np.testing.assert_array_equal(widget.labels().values, expected)

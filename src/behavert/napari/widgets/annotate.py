@@ -290,8 +290,17 @@ class AnnotateWidget(Container):
 
     # ------------------------------------------------------------- files
     def _on_save_csv_button_clicked(self, *_: object) -> Path | None:
-        """Save the annotations as a CSV (``frame`` + one 0/1 column per class)."""
-        return self._save(lambda labels, path: save_frame_labels(labels, path))
+        """Save the annotations as a CSV (``frame`` + one 0/1 column per class).
+
+        ``frame`` holds the poses' own frame numbers, so the file lines up with
+        the pose file when it is read back (also when they do not start at 0).
+        """
+
+        def write(labels, path):
+            frames = self.poses.frame_index if self.poses is not None else None
+            return save_frame_labels(labels, path, frame_index=frames)
+
+        return self._save(write)
 
     def _on_save_boris_button_clicked(self, *_: object) -> Path | None:
         """Save the annotations as a BORIS events table."""
