@@ -60,15 +60,14 @@ def check_frame_classes(
         total = scored.sum(0)
         if not total.any():
             raise ConfigError(f"{where}: no frame is labelled; nothing to train on")
-        useless = 0
         for name, pos, n in zip(names, present, total):
             if pos == 0 or pos == n:
-                useless += 1
-                state = "never present" if pos == 0 else "present in every"
+                state = "never present in any" if pos == 0 else "present in every"
                 warnings.warn(
                     f"{where}: behaviour {name!r} is {state} labelled frame "
-                    f"({int(pos)} of {int(n)}): the model cannot learn to tell it "
-                    "apart; label frames with and without it, or leave it out",
+                    f"({int(pos)} of {int(n)} frames have it): the model cannot "
+                    "learn to tell it apart; label frames with and without it, "
+                    "or leave it out",
                     LabelWarning,
                     stacklevel=3,
                 )
