@@ -7,7 +7,7 @@ import pickle
 import pytest
 import torch
 
-from behavert.errors import ModelFileError
+from behavert.errors import ModelFileError, OutputWriteError
 from behavert.model import BehavertConfig, BehavertForMaskedPoseModeling
 from behavert.train.checkpoint import (
     STATE_FILE,
@@ -36,14 +36,24 @@ def parts(walk_tokenizer):
 def test_roundtrip_and_pruning(parts, tmp_path):
     model, tok, opt, sched = parts
     kw = dict(model=model, tokenizer=tok, optimizer=opt, scheduler=sched)
-    first = save_checkpoint(tmp_path, step=1, state={"best_score": 0.5}, **kw)
+    pretrain = {"phase": "pretrain"}
+    other = save_checkpoint(tmp_path, step=7, info={"phase": "frames"}, **kw)
+    first = save_checkpoint(
+        tmp_path, step=1, state={"best_score": 0.5}, info=pretrain, **kw
+    )
     assert (first / "model.safetensors").is_file()
     assert (first / "tokenizer.json").is_file()
-    second = save_checkpoint(tmp_path, step=2, info={"phase": "pretrain"}, **kw)
-    assert not first.exists()  # keep=1
-    assert find_last_checkpoint(tmp_path) == second
-    payload = load_checkpoint_state(second)
-    assert payload["step"] == 2 and payload["info"]["phase"] == "pretrain"
+    second = save_checkpoint(tmp_path, step=2, info=pretrain, **kw)
+    assert not first.exists()  # keep=1 of the phase
+    assert other.exists()  # another phase's checkpoint is left alone
+    assert find_last_checkpoint(tmp_path) == other
+    assert find_last_checkpoint(tmp_path, phase="pretrain") == second
+    assert find_last_checkpoint(tmp_path, phase="sequences") is None
+    # a run started afresh (overwrite) replaces every other checkpoint
+    third = save_checkpoint(tmp_path, step=1, info=pretrain, replace_all=True, **kw)
+    assert [p.name for p in tmp_path.iterdir()] == [third.name]
+    payload = load_checkpoint_state(third)
+    assert payload["step"] == 1 and payload["info"]["phase"] == "pretrain"
     assert torch.equal(payload["rng"]["torch"], payload["rng"]["torch"].to(torch.uint8))
     fresh = torch.optim.AdamW(model.parameters(), lr=1e-3)
     fresh.load_state_dict(payload["optimizer"])
@@ -59,7 +69,7 @@ def test_crash_while_writing_keeps_previous(parts, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputWriteError, match="disk full"):
         save_checkpoint(tmp_path, step=2, **kw)
     assert find_last_checkpoint(tmp_path) == good
     assert sorted(p.name for p in tmp_path.iterdir()) == [good.name]

@@ -26,6 +26,12 @@ def register(sub) -> None:
     p.add_argument("poses", nargs="+")
     p.add_argument("--out", required=True, help="run folder")
     p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start afresh in an --out folder that holds a finished run or "
+        "another run's checkpoints (they are replaced)",
+    )
+    p.add_argument(
         "--skeleton",
         metavar="REF",
         help="a pose file whose skeleton (keypoints, animals) every recording is "
@@ -75,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
     from ..train import pretrain
     from ..train.config import PRETRAIN_RECIPE
+    from ..train.run_folder import check_out_folder
 
+    check_out_folder(args.out, overwrite=args.overwrite)  # before any work
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
     if args.mapping and not args.skeleton:
         raise ConfigError("--mapping needs --skeleton (the skeleton it maps onto)")
@@ -92,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         config=args.preset,
         train_config=tc,
         out=args.out,
+        overwrite=args.overwrite,
         **window_keywords(args),
     )
     result = drive(gen, "pretrain")

@@ -29,6 +29,12 @@ def register(sub) -> None:
     p.add_argument("--groups", help="CSV mapping recording to group (sequence task)")
     p.add_argument("--init", help="a pretrained run folder")
     p.add_argument("--out", required=True, help="run folder")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start afresh in an --out folder that holds a finished run or "
+        "another run's checkpoints (they are replaced)",
+    )
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--eval-every", type=int, default=25)
     p.add_argument("--patience", type=int, default=8)
@@ -46,7 +52,10 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..train import finetune_frames, finetune_sequences
     from ..train.config import FINETUNE_RECIPE
+    from ..train.run_folder import check_out_folder
 
+    # before any work; --out must not be --init's folder (real paths compared)
+    check_out_folder(args.out, overwrite=args.overwrite, init=args.init)
     poses_list = load_poses_files(args.poses, args.likelihood_threshold)
     if args.groups:
         from ..io.labels import load_sequence_labels
@@ -73,14 +82,24 @@ def run(args: argparse.Namespace) -> int:
     gen = finetune(
         poses_list,
         targets,
-        init=trained_run(args.init) if args.init else None,
+        init=_init_run(args.init),
         tokenizer=new_tokenizer(args, poses_list),
         config=args.preset,
         train_config=tc,
         out=args.out,
+        overwrite=args.overwrite,
         **window_keywords(args),
     )
     result = drive(gen, "train")
     print(f"model written to {Path(args.out) / 'model'}")
     print(json.dumps(result.metrics, indent=2))
     return 0
+
+
+def _init_run(path: str | None):
+    """The ``--init`` run, knowing its folder (the core refuses to write there)."""
+    if not path:
+        return None
+    run = trained_run(path)
+    run.out = Path(path)
+    return run

@@ -22,6 +22,12 @@ def register(sub) -> None:
     p.add_argument("run", help="the pretrained run of the source skeleton")
     p.add_argument("--to", nargs="+", required=True, help="pose files, new skeleton")
     p.add_argument("--out", required=True, help="run folder")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start afresh in an --out folder that holds a finished run or "
+        "another run's checkpoints (they are replaced)",
+    )
     p.add_argument("--mapping", help="keypoint mapping file (.yaml or .csv)")
     p.add_argument("--labels", nargs="+", help="frame labels to fine-tune on")
     add_stream(p)
@@ -34,14 +40,19 @@ def run(args: argparse.Namespace) -> int:
     """Load the source run, the new skeleton's poses (and labels), transfer."""
     from ..io.mapping_file import load_mapping
     from ..train.config import FINETUNE_RECIPE, PRETRAIN_RECIPE
+    from ..train.run_folder import check_out_folder
     from ..train.transfer import transfer
 
+    # before any work; --out must not be the source run's folder (real paths)
+    check_out_folder(args.out, overwrite=args.overwrite, init=args.run)
+    source = trained_run(args.run)
+    source.out = Path(args.run)  # the core refuses to write into it
     poses_list = load_poses_files(args.to, args.likelihood_threshold)
     labels = None
     if args.labels:
         labels = load_labels(args.labels, poses_list, args.stream, args.unscored)
     gen = transfer(
-        trained_run(args.run),
+        source,
         target_poses_list=poses_list,
         mapping=load_mapping(args.mapping) if args.mapping else None,
         labels_list=labels,
@@ -52,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             **(FINETUNE_RECIPE if labels else PRETRAIN_RECIPE),
         ),
         out=args.out,
+        overwrite=args.overwrite,
         background="other",
         **window_keywords(args),
     )

@@ -426,14 +426,14 @@ class PoseTokenizer:
         self.individuals = tuple(skeleton["individuals"])
         self.n_space = int(skeleton["n_space"])
         self.body_length = float(data["body_length"])
+        if not (np.isfinite(self.body_length) and self.body_length > 0):
+            raise ValueError(f"body_length must be > 0, got {self.body_length}")
         dummy = np.zeros((2, len(self.individuals), len(self.keypoints), self.n_space))
         _, self._names, self._groups = self._raw(dummy)
         stats = data["statistics"]
         self.median = np.asarray(stats["median"], dtype=np.float32)
         self.scale = np.asarray(stats["scale"], dtype=np.float32)
-        n = len(self._names)
-        if self.median.shape != (n,) or self.scale.shape != (n,):
-            raise ValueError(f"statistics do not have {n} features")
+        _check_statistics(self.median, self.scale, len(self._names))
         if data.get("feature_names", self._names) != self._names:
             raise ValueError("feature names differ from this version's features")
         return self
@@ -445,6 +445,20 @@ class PoseTokenizer:
             f"PoseTokenizer({len(self.individuals)} individuals, "
             f"{len(self.keypoints)} keypoints, {self.n_space}D, "
             f"{self.feature_size} features)"
+        )
+
+
+def _check_statistics(median: np.ndarray, scale: np.ndarray, n: int) -> None:
+    """Refuse statistics that would give wrong or NaN features (ValueError)."""
+    if median.shape != (n,) or scale.shape != (n,):
+        raise ValueError(f"statistics do not have {n} features")
+    if not np.isfinite(median).all():
+        raise ValueError("statistics: a median is not finite")
+    bad = np.flatnonzero(~(np.isfinite(scale) & (scale > 0)))
+    if bad.size:
+        raise ValueError(
+            f"statistics: {bad.size} scales are zero, negative or not finite "
+            f"(features {bad[:5].tolist()}); a feature divided by them is NaN"
         )
 
 

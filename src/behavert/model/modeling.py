@@ -11,7 +11,6 @@ no weights).
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +27,7 @@ from .outputs import (
     BehavertModelOutput,
     BehavertSequenceClassifierOutput,
 )
-
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json")
+from .weights import check_model_folder
 
 
 def _bert_config(config: BehavertConfig) -> BertConfig:
@@ -71,10 +69,14 @@ class BehavertPreTrainedModel(PreTrainedModel):
     def from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
         """Load a model folder, raising ``ModelFileError`` if it is unusable.
 
-        Only local folders are accepted (BehaVERT never reaches the Hub).
+        Only local folders are accepted (BehaVERT never reaches the Hub), and
+        only ``.safetensors`` weights (``use_safetensors=True``): a folder
+        whose weights are a pickle (``pytorch_model.bin``, an index naming
+        ``.bin`` shards) is refused before any of them is opened.
         """
         path = Path(pretrained_model_name_or_path)
         check_model_folder(path)
+        kwargs["use_safetensors"] = True
         try:
             with _quiet_progress():
                 return super().from_pretrained(path, *args, **kwargs)
@@ -101,17 +103,6 @@ def _quiet_progress():
     finally:
         if enabled:
             hf_logging.enable_progress_bar()
-
-
-def check_model_folder(path: str | os.PathLike) -> None:
-    """Raise ``ModelFileError`` unless ``path`` holds config.json and weights."""
-    path = Path(path)
-    if not path.is_dir():
-        raise ModelFileError(path, "is not a model folder (it does not exist)")
-    if not (path / "config.json").is_file():
-        raise ModelFileError(path, "the model folder has no config.json")
-    if not any((path / name).is_file() for name in WEIGHT_FILES):
-        raise ModelFileError(path, "the model folder has no model.safetensors")
 
 
 def load_pretrained(cls: type[BehavertPreTrainedModel], path, **kwargs):

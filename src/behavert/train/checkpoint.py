@@ -1,18 +1,21 @@
 """Atomic training checkpoints: model, tokenizer, optimizer, scheduler, RNG, step.
 
-A checkpoint is a folder ``<out>/checkpoint-<step>`` holding
+A checkpoint is a folder ``<out>/checkpoint-<step>`` (``checkpoint-<step>-<phase>``
+when another phase's checkpoint has that name) holding
 
 * the model (``save_pretrained``: ``config.json`` + ``model.safetensors``),
 * ``tokenizer.json`` (``PoseTokenizer.save``),
 * ``training_state.pt``: optimizer and scheduler state dicts, RNG states (all
   stored as tensors) and the step, written with ``torch.save`` and read back
   with ``torch.load(weights_only=True)`` (no arbitrary unpickling),
-* ``trainer.json``: the step and JSON-friendly extras (phase, config, metrics).
+* ``trainer.json``: the step and JSON-friendly extras (phase, config, metrics,
+  the run's fingerprint: ``behavert.train.run_folder``).
 
-It is written to a temporary folder in the same parent and renamed into place,
-so a crash (even SIGKILL) leaves either the previous or the new checkpoint,
-never a half-written one. Older checkpoints are deleted after the new one is in
-place (``keep`` most recent are kept).
+It is written to a temporary folder in the same parent and renamed into place
+(``atomic_dir``: files follow the umask), so a crash (even SIGKILL) leaves
+either the previous or the new checkpoint, never a half-written one. Older
+checkpoints of the same phase are deleted after the new one is in place
+(``keep`` most recent are kept); checkpoints of other phases are left alone.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import os
 import random
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ import numpy as np
 import torch
 
 from ..errors import ModelFileError
-from ..io.atomic import atomic_path
+from ..io.atomic import atomic_dir, atomic_path
 
 __all__ = [
     "STATE_FILE",
@@ -45,7 +47,8 @@ __all__ = [
 
 STATE_FILE = "training_state.pt"
 TRAINER_FILE = "trainer.json"
-_NAME = re.compile(r"^checkpoint-(\d+)$")
+_NAME = re.compile(r"^checkpoint-(\d+)(-\w+)?$")
+_WORD = re.compile(r"\W")
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
@@ -123,6 +126,7 @@ def save_checkpoint(
     state: dict[str, Any] | None = None,
     info: dict[str, Any] | None = None,
     keep: int = 1,
+    replace_all: bool = False,
 ) -> Path:
     """Write ``<out>/checkpoint-<step>`` atomically and prune older ones.
 
@@ -144,7 +148,11 @@ def save_checkpoint(
     info
         JSON-friendly description written to ``trainer.json``.
     keep
-        How many most recent checkpoints to keep (>= 1).
+        How many most recent checkpoints of the same phase (``info["phase"]``)
+        to keep (>= 1).
+    replace_all
+        Remove every other checkpoint, of any phase (a run started afresh
+        over another one's: ``overwrite``).
 
     Returns
     -------
@@ -153,9 +161,11 @@ def save_checkpoint(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    phase = (info or {}).get("phase")
     final = out / f"checkpoint-{step:08d}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-checkpoint-{step:08d}-", dir=out))
-    try:
+    if final.exists() and _phase(final) != phase:  # another phase's: keep it
+        final = out / f"checkpoint-{step:08d}-{_WORD.sub('_', str(phase))}"
+    with atomic_dir(final, prefix=f".tmp-checkpoint-{step:08d}-") as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save(tmp)
         payload = {
@@ -170,18 +180,24 @@ def save_checkpoint(
             f.flush()
             os.fsync(f.fileno())
         write_json_atomic(tmp / TRAINER_FILE, {"step": step, **(info or {})})
-        if final.exists():  # same step written twice (resume at the end)
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    for old in _checkpoints(out)[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
-    for stale in out.glob(".tmp-checkpoint-*"):  # left by a killed run
-        if stale != tmp:
-            shutil.rmtree(stale, ignore_errors=True)
+    if replace_all:
+        old = [p for p in _checkpoints(out) if p != final]
+    else:
+        same = [p for p in _checkpoints(out) if _phase(p) == phase]
+        old = [p for p in same[:-keep] if p != final]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    for stale in [*out.glob(".tmp-checkpoint-*"), *out.glob(".checkpoint-*.old-*")]:
+        shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
     return final
+
+
+def _phase(folder: Path) -> str | None:
+    """The phase in a checkpoint's trainer.json (None: unreadable)."""
+    try:
+        return json.loads((folder / TRAINER_FILE).read_text()).get("phase")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _checkpoints(out: Path) -> list[Path]:
@@ -193,9 +209,11 @@ def _checkpoints(out: Path) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
-def find_last_checkpoint(out: str | Path) -> Path | None:
-    """The most recent complete checkpoint in ``out``, or None."""
+def find_last_checkpoint(out: str | Path, phase: str | None = None) -> Path | None:
+    """The most recent complete checkpoint in ``out`` (of ``phase``), or None."""
     found = _checkpoints(Path(out))
+    if phase is not None:
+        found = [p for p in found if _phase(p) == phase]
     return found[-1] if found else None
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,17 @@ _AT_LEAST_OR_NONE = {
     "early_stopping_patience": 1,
     "grad_clip": 0,
 }
+#: whole-number settings (None allowed where _AT_LEAST_OR_NONE says so)
+_INTEGERS = (
+    "batch_size", "max_steps", "epochs", "warmup_steps", "span_length", "seed",
+    "checkpoint_every", "eval_every", "early_stopping_patience", "val_blocks",
+    "num_workers", "freeze_encoder_steps", "log_every",
+)  # fmt: skip
+#: real-number settings: finite (None allowed for dropout and grad_clip)
+_REALS = (
+    "lr", "weight_decay", "mask_ratio", "hide_animal", "val_fraction",
+    "encoder_lr_scale", "label_smoothing", "dropout", "grad_clip",
+)  # fmt: skip
 _CHOICES = {
     "mask_mode": MASK_MODES,
     "mixed_precision": MIXED_PRECISION,
@@ -162,9 +175,28 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "augment", check_augment(self.augment))
-        problems = [message for ok, message in self._checks() if not ok]
+        problems = self._type_problems()
+        if not problems:
+            problems = [message for ok, message in self._checks() if not ok]
         if problems:
             raise ConfigError("invalid TrainConfig: " + "; ".join(problems))
+
+    def _type_problems(self) -> list[str]:
+        """Settings that are not a whole / finite number (before range checks)."""
+        problems = []
+        for name in _INTEGERS:
+            value = getattr(self, name)
+            whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            if not (whole or value is None):
+                problems.append(f"{name} must be a whole number, got {value!r}")
+        for name in _REALS:
+            value = getattr(self, name)
+            if value is None and name in ("dropout", "grad_clip"):
+                continue
+            real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if not (real and math.isfinite(value)):
+                problems.append(f"{name} must be a finite number, got {value!r}")
+        return problems
 
     def _checks(self) -> list[tuple[bool, str]]:
         """``(ok, message)`` of every rule (all are reported together)."""

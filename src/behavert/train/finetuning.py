@@ -119,6 +119,7 @@ def finetune_frames(
     class_names: Sequence[str] | None = None,
     window: int | None = None,
     stride: int | None = None,
+    overwrite: bool = False,
 ):
     """Train a per-frame behaviour classifier (a generator).
 
@@ -134,8 +135,10 @@ def finetune_frames(
         None (fresh encoder from ``config``), a ``TrainedRun`` or a model (then
         pass ``tokenizer``); the encoder weights are copied, the head is new.
         A saved run is loaded first: ``TrainedRun(*load_run(resolve_run(p))[:2])``.
-    tokenizer, config, train_config, out, resume, cancel
-        As in ``pretrain``. ``train_config.val_fraction`` holds out time blocks
+    tokenizer, config, train_config, out, resume, cancel, overwrite
+        As in ``pretrain``. ``out`` must not be the folder of ``init``
+        (``init.out``), lie inside it or contain it (``RunFolderError``).
+        ``train_config.val_fraction`` holds out time blocks
         for validation (reported as ``val/...`` metrics and used for early
         stopping with ``score`` = macro-F1).
     class_names
@@ -184,7 +187,15 @@ def finetune_frames(
         names=names,
         variants=augmented_features(tokenizer, poses_list, tc.augment),
     )
-    result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
+    result = yield from train_task(
+        task,
+        tc,
+        out=out,
+        resume=resume,
+        cancel=cancel,
+        overwrite=overwrite,
+        init=init,
+    )
     save_result(result, tc)
     return result
 
@@ -219,6 +230,7 @@ def finetune_sequences(
     group_names: Sequence[str] | None = None,
     window: int | None = None,
     stride: int | None = None,
+    overwrite: bool = False,
 ):
     """Train a per-window (recording-level) classifier, e.g. genotype (a generator).
 
@@ -229,7 +241,8 @@ def finetune_sequences(
     groups
         One group name per recording, or a mapping from recording file name /
         stem to group (``load_sequence_labels``) matched on ``poses.path``.
-    init, tokenizer, config, train_config, out, resume, cancel, window, stride
+    init, tokenizer, config, train_config, out, resume, cancel, window, stride,
+    overwrite
         As in ``finetune_frames``; validation blocks are aggregated per
         recording (``score`` = mean log-probability of the true group).
     group_names
@@ -264,7 +277,13 @@ def finetune_sequences(
     segments = _segments(poses_list, tc, model.config.window)
     task = sequence_task(model, tokenizer, features, y, segments, tc, names=names)
     result: TrainedRun = yield from train_task(
-        task, tc, out=out, resume=resume, cancel=cancel
+        task,
+        tc,
+        out=out,
+        resume=resume,
+        cancel=cancel,
+        overwrite=overwrite,
+        init=init,
     )
     if not result.cancelled:
         train_segments, val_segments = segments

@@ -13,6 +13,15 @@ Stopping early
       last periodic checkpoint stays complete and ``resume=True`` continues
       from it.
 
+Run folders
+    ``out`` is checked and locked for the whole run
+    (``behavert.train.run_folder``): never the initial run's folder, written to
+    before the first step, a finished run (``out/model``) kept unless
+    ``overwrite``, and a checkpoint resumed only when its fingerprint (phase,
+    model, tokenizer, data, settings) matches this run, else a
+    ``RunFolderError`` says what differs. A non-finite loss raises
+    ``TrainingDivergedError`` and no non-finite weights are ever written.
+
 Determinism
     Each step's windows and masks come from a ``torch.Generator`` seeded with
     ``(seed, step)``, and the global RNG states (dropout) are saved in every
@@ -49,6 +58,13 @@ from .checkpoint import (
 )
 from .config import TrainConfig
 from .optim import build_optimizer, build_scheduler
+from .run_folder import (
+    check_finite,
+    check_loss,
+    check_resumable,
+    fingerprint,
+    hold_out_folder,
+)
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -103,7 +119,9 @@ class TrainedRun:
     history
         Every yielded event's ``(step, loss)`` in order.
     out
-        Folder holding ``model/`` (the saved run) and ``checkpoints/``.
+        Folder holding ``model/`` (the saved run) and ``checkpoints/``; for a
+        run loaded from disk to start from, the folder it was loaded from
+        (a new run refuses to write into it).
     cancelled
         True when stopped by ``cancel()``.
     """
@@ -166,6 +184,9 @@ class Task:
         better), or None.
     encoder_params
         Names prefix of encoder parameters (for ``freeze_encoder_steps``).
+    info
+        JSON-friendly facts stored with checkpoints; ``"data"`` (a
+        ``run_folder.data_fingerprint``) is part of the run's fingerprint.
     """
 
     phase: str
@@ -202,17 +223,39 @@ class _Session:
         self.history: list[tuple[int, float]] = []
         self.stopped_early = False
         self.encoder: list[torch.nn.Parameter] = []
+        self.fresh = False  # overwrite: old checkpoints go at the first write
+        self.last_checkpoint: Path | None = None
+        self.fingerprint: dict = {}
+        if self.out is not None:  # what makes this run this run (checkpoints)
+            self.fingerprint = fingerprint(
+                task.phase,
+                task.model,
+                task.tokenizer,
+                task.info.get("data"),
+                config,
+                self.total,
+            )
 
-    def resume(self) -> None:
-        """Continue from the last checkpoint of the same phase, if there is one."""
-        last = find_last_checkpoint(self.ckpt_dir) if self.ckpt_dir else None
+    def resume(self, resume: bool, overwrite: bool) -> None:
+        """Continue from the last checkpoint of the same phase when it matches.
+
+        With ``overwrite`` every checkpoint is ignored (and removed at the first
+        write); otherwise a checkpoint of another run, or ``resume=False`` with
+        checkpoints present, raises ``RunFolderError``.
+        """
+        if self.ckpt_dir is None:
+            return
+        if overwrite:
+            self.fresh = True
+            return
+        last = find_last_checkpoint(self.ckpt_dir, phase=self.task.phase)
         if last is None:
             return
         payload = load_checkpoint_state(last)
-        if payload["info"].get("phase") != self.task.phase:
-            log.warning("%s is a %r checkpoint; starting afresh", last, self.task.phase)
-            return
+        saved = payload["info"].get("fingerprint")
+        check_resumable(last, saved, self.fingerprint, resume=resume)
         load_weights(self.model, last)
+        self.last_checkpoint = last
         self.optimizer.load_state_dict(payload["optimizer"])
         self.scheduler.load_state_dict(payload["scheduler"])
         restore_rng_state(payload["rng"])
@@ -239,10 +282,11 @@ class _Session:
         if self.ckpt_dir is None:
             return
         if self.rt.is_main:
+            check_finite(self.rt.unwrap(self.model), f"checkpoint-{step:08d}")
             state = {"best_score": self.best_score, "bad_evals": self.bad_evals}
             if self.best_state is not None:
                 state["best_state"] = self.best_state
-            save_checkpoint(
+            self.last_checkpoint = save_checkpoint(
                 self.ckpt_dir,
                 step=step,
                 model=self.rt.unwrap(self.model),
@@ -256,8 +300,11 @@ class _Session:
                     "metrics": self.metrics,
                     "train_config": self.config.to_dict(),
                     **self.task.info,
+                    "fingerprint": self.fingerprint,
                 },
+                replace_all=self.fresh,
             )
+            self.fresh = False
         self.rt.barrier()
 
     def optimise(self, step: int) -> float:
@@ -342,6 +389,8 @@ def train_task(
     out: str | Path | None = None,
     resume: bool = True,
     cancel: Callable[[], bool] | None = None,
+    overwrite: bool = False,
+    init: Any = None,
 ) -> Iterator[TrainEvent]:
     """Run the optimisation loop of ``task`` (a generator returning TrainedRun).
 
@@ -352,15 +401,40 @@ def train_task(
     config
         Optimisation settings.
     out
-        Folder for ``checkpoints/`` (None: no checkpoints).
+        Folder for ``checkpoints/`` (None: no checkpoints). It is checked and
+        locked for the whole run (``behavert.train.run_folder``).
     resume
-        Continue from the last checkpoint of the same phase in ``out``.
+        Continue from the last checkpoint of the same phase in ``out`` when it
+        belongs to this run (its fingerprint matches); a checkpoint of another
+        run raises ``RunFolderError`` naming what differs.
     cancel
         Checked before every step; True writes a checkpoint and stops.
+    overwrite
+        Start afresh in an ``out`` that holds a finished run or checkpoints of
+        another one: old checkpoints are removed at the first new one, and
+        the old ``model/`` is replaced when the new run is saved.
+    init
+        The run this one starts from (a ``TrainedRun`` or a folder): ``out``
+        must not be its folder, lie inside it or contain it.
+
+    Raises
+    ------
+    RunFolderError
+        When ``out`` cannot be used (see ``run_folder.check_out_folder``).
+    TrainingDivergedError
+        When the loss or the weights become non-finite (the last good
+        checkpoint is kept).
     """
+    if out is None:
+        return (yield from _train(task, config, None, resume, cancel, overwrite))
+    with hold_out_folder(out, overwrite=overwrite, init=init):
+        return (yield from _train(task, config, out, resume, cancel, overwrite))
+
+
+def _train(task, config, out, resume, cancel, overwrite):
+    """The loop of :func:`train_task` (``out`` already checked and locked)."""
     session = _Session(task, config, out)
-    if resume:
-        session.resume()
+    session.resume(resume, overwrite)
     session.prepare()
     cancelled = False
     for step in range(session.start, session.total):
@@ -370,6 +444,8 @@ def train_task(
             break
         loss = session.optimise(step)
         done = step + 1
+        kept = session.last_checkpoint
+        check_loss(loss, done, session.total, task.phase, config.lr, kept)
         metrics = {"lr": float(session.scheduler.get_last_lr()[0])}
         evaluated = session.evaluation_due(done)
         if evaluated:

@@ -28,6 +28,7 @@ def pretrain(
     *,
     window: int | None = None,
     stride: int | None = None,
+    overwrite: bool = False,
 ):
     """Pretrain a BehaVERT encoder by masked pose modelling (a generator).
 
@@ -43,15 +44,20 @@ def pretrain(
     train_config
         Optimisation and masking settings (default ``TrainConfig()``).
     out
-        Folder for ``checkpoints/`` and the final ``model/`` (``save_run``).
+        Folder for ``checkpoints/`` and the final ``model/`` (``save_run``);
+        checked and locked for the run (``behavert.train.run_folder``).
     resume
-        Continue from the last checkpoint in ``out`` if there is one.
+        Continue from the last checkpoint in ``out`` when it belongs to this
+        run (else ``RunFolderError`` says what differs).
     cancel
         Called before each step; True stops cleanly (see ``behavert.train.loop``).
     window, stride
         Frames per window (64 to 512) and between window starts, written into
         the model's ``BehavertConfig``; None: ``config``'s when it is a
         ``BehavertConfig``, else 64 and half the window.
+    overwrite
+        Start afresh in an ``out`` holding a finished run or another run's
+        checkpoints (refused without it).
 
     Yields
     ------
@@ -75,6 +81,8 @@ def pretrain(
     model = BehavertForMaskedPoseModeling(settings)
     variants = augmented_features(tokenizer, poses_list, tc.augment)
     task = masked_pose_task("pretrain", model, tokenizer, features, tc, variants)
-    result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
+    result = yield from train_task(
+        task, tc, out=out, resume=resume, cancel=cancel, overwrite=overwrite
+    )
     save_result(result, tc)
     return result

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import ModelFileError
+from ..io.atomic import atomic_dir
 from .checkpoint import write_json_atomic
+from .run_folder import check_finite, run_lock
 
 __all__ = [
     "META_FILE",
@@ -73,8 +73,9 @@ def save_run(
 ) -> Path:
     """Save a trained model, its tokenizer and ``meta.json`` into ``folder``.
 
-    The folder is assembled next to its final place and renamed into it, so a
-    crash leaves the previous run (or nothing), never a mix.
+    The folder is assembled next to its final place and renamed into it
+    (``atomic_dir``: files follow the umask), so a crash leaves the previous
+    run (or nothing), never a mix. Non-finite weights are never written.
 
     Parameters
     ----------
@@ -94,9 +95,14 @@ def save_run(
     -------
     pathlib.Path
         ``folder``.
+
+    Raises
+    ------
+    TrainingDivergedError
+        When a weight of ``model`` is NaN or infinite (nothing is written).
     """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    check_finite(model, str(folder))
     config = model.config
     meta = {
         "task": _task_of(model),
@@ -109,23 +115,10 @@ def save_run(
         "metrics": {},
     }
     meta.update(extra or {})
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
-    old = None
-    try:
+    with atomic_dir(folder) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save(tmp)
         write_json_atomic(tmp / META_FILE, meta)
-        if folder.exists():
-            old = folder.parent / f".{folder.name}.old-{os.getpid()}"
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and not folder.exists():
-            os.replace(old, folder)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
     return folder
 
 
@@ -134,22 +127,24 @@ def save_result(result: Any, train_config: Any, extra: dict | None = None) -> No
 
     Nothing is written for a run without ``out``, a cancelled run, or on a
     process other than rank 0 of a distributed launch. ``meta.json`` gets the
-    run's metrics and ``train_config`` (``TrainConfig.to_dict()``).
+    run's metrics and ``train_config`` (``TrainConfig.to_dict()``). The run
+    folder's lock is held while writing (``run_folder.run_lock``).
     """
     if result.out is None or result.cancelled:
         return
     if int(os.environ.get("RANK", "0")) != 0:
         return
-    save_run(
-        Path(result.out) / "model",
-        result.model,
-        result.tokenizer,
-        {
-            "metrics": result.metrics,
-            "train_config": train_config.to_dict(),
-            **(extra or {}),
-        },
-    )
+    with run_lock(result.out):
+        save_run(
+            Path(result.out) / "model",
+            result.model,
+            result.tokenizer,
+            {
+                "metrics": result.metrics,
+                "train_config": train_config.to_dict(),
+                **(extra or {}),
+            },
+        )
 
 
 def resolve_run(path: str | Path) -> Path:
@@ -203,23 +198,14 @@ def load_run(
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelFileError(folder, "is not a saved run (the folder does not exist)")
-    meta: dict[str, Any] = {}
-    meta_path = folder / META_FILE
-    if meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text())
-        except (OSError, ValueError) as e:
-            raise ModelFileError(meta_path, f"corrupt meta.json: {e}") from e
-        if not isinstance(meta, dict):
-            raise ModelFileError(meta_path, "meta.json is not a JSON object")
+    meta = _read_json(folder / META_FILE) if (folder / META_FILE).exists() else {}
+    config_path = folder / "config.json"
+    config = _read_json(config_path) if config_path.is_file() else {}
+    _check_meta(folder / META_FILE, meta, config)
     if model_cls is None:
         name = meta.get("model_class")
         if name is None:
-            try:
-                config = json.loads((folder / "config.json").read_text())
-                name = (config.get("architectures") or ["BehavertModel"])[0]
-            except (OSError, ValueError) as e:
-                raise ModelFileError(folder, f"unreadable config.json: {e}") from e
+            name = (config.get("architectures") or ["BehavertModel"])[0]
         try:
             model_cls = model_class(name)
         except KeyError as e:
@@ -235,3 +221,42 @@ def load_run(
         raise ModelFileError(folder / TOKENIZER_FILE, f"corrupt tokenizer: {e}") from e
     model.eval()
     return model, tokenizer, meta
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON object file (ModelFileError naming it when corrupt)."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise ModelFileError(path, f"corrupt {path.name}: {e}") from e
+    if not isinstance(data, dict):
+        raise ModelFileError(path, f"{path.name} is not a JSON object")
+    return data
+
+
+def _check_meta(meta_path: Path, meta: dict, config: dict) -> None:
+    """Refuse a meta.json that contradicts config.json (naming the field)."""
+    if not meta or not config:
+        return
+    pairs = {
+        field: (meta.get(field), config.get(field))
+        for field in ("frame_labels", "sequence_labels", "window", "stride")
+    }
+    architectures = config.get("architectures") or []
+    pairs["model_class"] = (
+        meta.get("model_class"),
+        architectures[0] if architectures else None,
+    )
+    for field, (said, actual) in pairs.items():
+        if said is None or actual is None:
+            continue
+        if field.endswith("labels"):
+            said, actual = list(said or []), list(actual or [])
+        if said != actual:
+            source = "architectures" if field == "model_class" else field
+            raise ModelFileError(
+                meta_path,
+                f"{field} is {said!r} but config.json's {source} is {actual!r}; "
+                "the run folder was edited or mixed from two runs: save it again "
+                "or restore its files",
+            )

@@ -23,6 +23,7 @@ from ..inference.runner import window_settings
 from .config import TrainConfig
 from .loop import Task
 from .metrics import average_precision, frame_metrics, sequence_metrics
+from .run_folder import data_fingerprint
 
 __all__ = [
     "draw_windows",
@@ -114,6 +115,7 @@ def masked_pose_task(
         tokenizer=tokenizer,
         n_windows=n_grid_windows(lengths, window, stride),
         make_batch=make_batch,
+        info={"data": data_fingerprint(features)},
     )
 
 
@@ -227,7 +229,10 @@ def frame_task(
         make_batch=make_batch,
         compute_loss=_smoothed_loss(tc.label_smoothing) if smoothing else None,
         evaluate=evaluate if val_segments else None,
-        info={"frame_labels": list(names)},
+        info={
+            "frame_labels": list(names),
+            "data": data_fingerprint(features, targets),
+        },
     )
 
 
@@ -302,5 +307,8 @@ def sequence_task(
         n_windows=n_grid_windows(lengths, window, stride),
         make_batch=make_batch,
         evaluate=evaluate if val_segments else None,
-        info={"sequence_labels": list(names)},
+        info={
+            "sequence_labels": list(names),
+            "data": data_fingerprint(features, groups),
+        },
     )

@@ -38,6 +38,7 @@ from .build import seed_everything, training_window
 from .config import TrainConfig
 from .loop import TrainedRun, train_task
 from .run import save_result
+from .run_folder import check_out_folder
 from .tasks import masked_pose_task
 
 __all__ = [
@@ -209,22 +210,33 @@ def adapt_model(
     return new.eval(), corr
 
 
-def _resolve_source(source, tokenizer):
-    """``(model, tokenizer)`` of a ``TrainedRun`` or of a model and its tokenizer."""
-    if isinstance(source, TrainedRun):
-        return source.model, source.tokenizer
+def _resolve_source(source, tokenizer, out=None, overwrite=False):
+    """``(model, tokenizer)`` of a ``TrainedRun`` or of a model and its tokenizer.
+
+    ``out`` is checked here, before any work (``run_folder.check_out_folder``:
+    writable, not the source run's folder, no finished run unless
+    ``overwrite``, not locked).
+    """
     if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
         raise TypeError(
             "source is a path: load the run first, e.g. "
             "TrainedRun(*load_run(resolve_run(path))[:2])"
         )
+    if out is not None:
+        check_out_folder(out, overwrite=overwrite, init=source)
+    if isinstance(source, TrainedRun):
+        return source.model, source.tokenizer
     if tokenizer is None:
         raise ValueError("source is a model: pass the tokenizer it was trained with")
     return source, tokenizer
 
 
-def _realign(model, tokenizer, features, tc, steps, out, *, resume, cancel):
-    """Phase ``realign``: masked pose modelling of the projection and head only."""
+def _realign(model, tokenizer, features, tc, steps, out, *, resume, cancel, overwrite):
+    """Phase ``realign``: masked pose modelling of the projection and head only.
+
+    Its checkpoints go to ``<out>/realign/checkpoints``.
+    """
+    out = Path(out) / "realign" if out is not None else None
     for name, p in model.named_parameters():
         p.requires_grad = name.startswith(_TRAINABLE_IN_REALIGN)
     realign_tc = tc.replace(
@@ -237,7 +249,7 @@ def _realign(model, tokenizer, features, tc, steps, out, *, resume, cancel):
     )
     task = masked_pose_task("realign", model, tokenizer, features, realign_tc)
     result = yield from train_task(
-        task, realign_tc, out=out, resume=resume, cancel=cancel
+        task, realign_tc, out=out, resume=resume, cancel=cancel, overwrite=overwrite
     )
     for p in model.parameters():
         p.requires_grad = True
@@ -261,6 +273,7 @@ def transfer(
     class_names: Sequence[str] | None = None,
     window: int | None = None,
     stride: int | None = None,
+    overwrite: bool = False,
 ):
     """Transfer a model of skeleton A to the poses of skeleton B (a generator).
 
@@ -291,8 +304,9 @@ def transfer(
     out
         Folder for ``realign/checkpoints``, ``checkpoints``, the final
         ``model/`` and ``keypoint_mapping.csv``.
-    resume, cancel, background, class_names
-        As in ``finetune_frames``.
+    resume, cancel, background, class_names, overwrite
+        As in ``finetune_frames``; ``out`` must not be the folder of
+        ``source`` (``source.out``), lie inside it or contain it.
     window, stride
         Window and stride of the new model (as in ``pretrain``); None: the
         source model's.
@@ -315,7 +329,7 @@ def transfer(
     if realign_steps < 0:
         raise ValueError(f"realign_steps must be >= 0, got {realign_steps}")
     seed_everything(tc.seed)
-    source_model, source_tok = _resolve_source(source, tokenizer)
+    source_model, source_tok = _resolve_source(source, tokenizer, out, overwrite)
     window, stride = training_window(window, stride, source_model.config)
     if target_tokenizer is None:
         from ..data.tokenizer import PoseTokenizer
@@ -337,12 +351,11 @@ def transfer(
         out.mkdir(parents=True, exist_ok=True)
         save_mapping(mapping, out / MAPPING_FILE)
     features = [features_of(target_tokenizer, p) for p in target_poses_list]
+    loop = {"resume": resume, "cancel": cancel, "overwrite": overwrite}
     if realign_steps:
-        realign_out = out / "realign" if out is not None else None
         result = yield from _realign(
-            model, target_tokenizer, features, tc, realign_steps, realign_out,
-            resume=resume, cancel=cancel,
-        )  # fmt: skip
+            model, target_tokenizer, features, tc, realign_steps, out, **loop
+        )
         model = result.model
         if result.cancelled:
             result.metrics["transfer/mapped_features"] = share
@@ -357,14 +370,13 @@ def transfer(
             tokenizer=target_tokenizer,
             train_config=tc,
             out=out,
-            resume=resume,
-            cancel=cancel,
+            **loop,
             background=background,
             class_names=class_names,
         )
     else:
         task = masked_pose_task("pretrain", model, target_tokenizer, features, tc)
-        result = yield from train_task(task, tc, out=out, resume=resume, cancel=cancel)
+        result = yield from train_task(task, tc, out=out, **loop)
         save_result(result, tc)
     result.metrics["transfer/mapped_features"] = share
     return result

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import ComboBox
+from magicgui.widgets import CheckBox, ComboBox
 
+from ...errors import RunFolderError
 from ...train.config import PRETRAIN_RECIPE
+from ...train.run_folder import check_out_folder
 from .._notify import notify_error
 from ..workers import Job
 from ._common import TrainingWidget, optional_path, poses_of
@@ -30,7 +32,9 @@ class PretrainWidget(TrainingWidget):
     recordings of other skeletons are mapped onto it by keypoint names and
     synonyms, what they lack is masked; "(same skeleton)" when all layers
     share one), model preset (tiny / small / base), steps, window (frames),
-    batch size, seed and an output folder, then Run / Cancel and a progress
+    batch size, seed, an output folder and Overwrite (off: a folder holding a
+    finished run or another run's checkpoints is refused, with the reason in
+    the status line), then Run / Cancel and a progress
     bar following the training steps. Training follows
     ``behavert.train.config.PRETRAIN_RECIPE`` (swapped and mirrored windows,
     half of them with one animal hidden). The run is saved to
@@ -50,8 +54,15 @@ class PretrainWidget(TrainingWidget):
         self._skeleton = ComboBox(
             choices=self._skeleton_choices, label="Skeleton", value=SAME
         )
+        self._overwrite = CheckBox(value=False, label="Overwrite")
+        self._overwrite.tooltip = (
+            "Start afresh when the output folder holds a finished run or another "
+            "run's checkpoints (they are replaced); off: such a folder is refused "
+            "and a stopped run of the same settings resumes"
+        )
         controls = {"pose_layers": controls.pop("pose_layers"),
-                    "skeleton": self._skeleton, **controls}  # fmt: skip
+                    "skeleton": self._skeleton, **controls,
+                    "overwrite": self._overwrite}  # fmt: skip
         self._name_controls(controls)
         self.extend(list(controls.values()))
         self._compact(self._pose_layers)
@@ -71,8 +82,12 @@ class PretrainWidget(TrainingWidget):
             if out is None:
                 raise ValueError("choose an output folder")
             tc = self.train_config(**PRETRAIN_RECIPE)
+            overwrite = bool(self._overwrite.value)
+            check_out_folder(out, overwrite=overwrite)
         except ValueError as exc:
             notify_error(exc, "Pretrain")
+            if isinstance(exc, RunFolderError):
+                self._status.value = f"Pretrain: {exc}"
             return None
         preset, window = self._preset.value, self.window
 
@@ -86,6 +101,7 @@ class PretrainWidget(TrainingWidget):
                 out=out,
                 cancel=ctx.cancelled,
                 window=window,
+                overwrite=overwrite,
             )
             return run_to_end(gen, ctx.train_event)
 

@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import ComboBox, Container, FileEdit, SpinBox
+from magicgui.widgets import CheckBox, ComboBox, Container, FileEdit, SpinBox
 
-from ...errors import BehavertError
+from ...errors import BehavertError, RunFolderError
 from ...io.labels import FrameLabels, load_frame_labels
 from ...train.config import FINETUNE_RECIPE
+from ...train.run_folder import check_out_folder
 from .._notify import notify_error, warnings_as_notifications
 from ..workers import Job
 from ._common import ANNOTATIONS_KEY, TrainingWidget, optional_path, poses_of
@@ -43,7 +44,10 @@ class TrainClassifierWidget(TrainingWidget):
     run folder when one is chosen (else from scratch with the preset), and the
     trained classifier is saved to ``<output>/model`` for the Classify widget.
     Training follows ``behavert.train.config.FINETUNE_RECIPE``; "Augment"
-    adds mirrored and/or animal-swapped windows (none by default).
+    adds mirrored and/or animal-swapped windows (none by default). The output
+    folder must lie outside the pretrained run's, and one holding a finished
+    run or another run's checkpoints is refused unless "Overwrite" is ticked
+    (the reason shows in the status line).
 
     When the pretrained run's skeleton (its tokenizer's keypoints) differs from
     the pose layers' skeleton, a keypoint mapping table
@@ -76,6 +80,12 @@ class TrainClassifierWidget(TrainingWidget):
             "on the rat sessions and hurt on the ethome mice: try both"
         )
         self._mapping_slot = Container(labels=False, visible=False)
+        self._overwrite = CheckBox(value=False, label="Overwrite")
+        self._overwrite.tooltip = (
+            "Start afresh when the output folder holds a finished run or another "
+            "run's checkpoints (they are replaced); off: such a folder is refused "
+            "and a stopped run of the same settings resumes"
+        )
         controls = {
             "pose_layers": shared.pop("pose_layers"),
             "labels_file": self._labels_file,
@@ -84,6 +94,7 @@ class TrainClassifierWidget(TrainingWidget):
             "mapping_slot": self._mapping_slot,
             "augment": self._augment,
             **shared,
+            "overwrite": self._overwrite,
         }
         self._name_controls(controls)
         self.extend(list(controls.values()))
@@ -188,8 +199,12 @@ class TrainClassifierWidget(TrainingWidget):
             recipe = {**FINETUNE_RECIPE, "augment": AUGMENT[self._augment.value]}
             tc = self.train_config(**recipe)
             mapping = self._checked_mapping(poses_list)
+            overwrite = bool(self._overwrite.value)
+            check_out_folder(out, overwrite=overwrite, init=init)
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Train classifier")
+            if isinstance(exc, RunFolderError):
+                self._status.value = f"Train classifier: {exc}"
             return None
         preset, window = self._preset.value, self.window
         realign = int(self._realign_steps.value)
@@ -199,7 +214,12 @@ class TrainClassifierWidget(TrainingWidget):
             from ...train.transfer import transfer
 
             source = _load_init(init)
-            common = {"train_config": tc, "out": out, "cancel": ctx.cancelled}
+            common = {
+                "train_config": tc,
+                "out": out,
+                "cancel": ctx.cancelled,
+                "overwrite": overwrite,
+            }
             if mapping is not None:
                 gen = transfer(
                     source,
@@ -246,8 +266,9 @@ class TrainClassifierWidget(TrainingWidget):
 def _load_init(folder: Path | None) -> Any:
     """The pretrained run to start from, loaded here at the edge (None: none).
 
-    ``load_run(resolve_run(folder))`` as a ``TrainedRun``: the training
-    functions take objects, not paths.
+    ``load_run(resolve_run(folder))`` as a ``TrainedRun`` whose ``out`` is
+    ``folder`` (the training functions take objects, not paths, and refuse to
+    write into the folder of the run they start from).
     """
     if folder is None:
         return None
@@ -255,4 +276,4 @@ def _load_init(folder: Path | None) -> Any:
     from ...train.run import load_run, resolve_run
 
     model, tokenizer, _ = load_run(resolve_run(folder))
-    return TrainedRun(model=model, tokenizer=tokenizer)
+    return TrainedRun(model=model, tokenizer=tokenizer, out=Path(folder))
