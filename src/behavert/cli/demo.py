@@ -68,6 +68,11 @@ def register(sub) -> None:
     p.add_argument("--out", default="demo-output")
     p.add_argument("--quick", action="store_true", help="smaller and faster")
     p.add_argument("--no-screenshot", action="store_true")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the runs of an earlier demo in --out",
+    )
     p.set_defaults(func=run)
 
 
@@ -88,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
             quick=args.quick,
             screenshot=not args.no_screenshot,
             progress=progress,
+            overwrite=args.overwrite,
         )
     finally:
         for bar in bars.values():
@@ -103,6 +109,7 @@ def run_demo(
     screenshot: bool = True,
     progress: Callable[[str, Any], Any] | None = None,
     settings: DemoSettings | None = None,
+    overwrite: bool = False,
 ) -> str:
     """Run the whole synthetic pipeline; return a markdown summary.
 
@@ -110,16 +117,20 @@ def run_demo(
     ``groups.csv``), ``skeleton_on_video.png``, ``pretrain/``, ``frames/`` and
     ``genotype/`` runs, ``predictions/`` and ``metrics.json`` / ``summary.md``.
     ``settings`` overrides the sizes (default: ``DemoSettings``, or
-    ``DemoSettings.quick()`` when ``quick``).
+    ``DemoSettings.quick()`` when ``quick``). The runs of an earlier demo in
+    ``out`` are replaced only with ``overwrite`` (checked before any work).
     """
     from ..io.atomic import atomic_path
+    from ..train.run_folder import check_out_folder
 
     settings = settings or (DemoSettings.quick() if quick else DemoSettings())
     out = Path(out)
+    for name in RUNS:
+        check_out_folder(out / name, overwrite=overwrite)
     t0 = time.perf_counter()
     paths, recordings, poses = write_dataset(out / "data", settings)
     shot = take_screenshot(out / "skeleton_on_video.png") if screenshot else "skipped"
-    runs = train_models(out, settings, poses, recordings, progress)
+    runs = train_models(out, settings, poses, recordings, progress, overwrite)
     test = slice(settings.n_train, None)
     held_out = (paths[test], poses[test], recordings[test])
     metrics = {
@@ -175,7 +186,13 @@ def take_screenshot(out: Path) -> str:
     return str(out)
 
 
-def train_models(out: Path, settings: DemoSettings, poses, recordings, progress):
+#: the demo's run folders inside ``--out``
+RUNS = ("pretrain", "frames", "genotype")
+
+
+def train_models(
+    out: Path, settings: DemoSettings, poses, recordings, progress, overwrite=False
+):
     """``(pretrained, frames, genotype)`` runs, trained on the training recordings."""
     from ..train import finetune_frames, finetune_sequences, pretrain
     from ..train.loop import run_to_end
@@ -192,6 +209,7 @@ def train_models(out: Path, settings: DemoSettings, poses, recordings, progress)
             train_config=tc,
             out=out / "pretrain",
             window=settings.window,
+            overwrite=overwrite,
         ),
         report("pretrain"),
     )
@@ -204,6 +222,7 @@ def train_models(out: Path, settings: DemoSettings, poses, recordings, progress)
             class_names=recordings[0].behaviours,
             out=out / "frames",
             window=settings.window,
+            overwrite=overwrite,
         ),
         report("frames"),
     )
@@ -225,6 +244,7 @@ def train_models(out: Path, settings: DemoSettings, poses, recordings, progress)
             group_names=("ko", "wt"),
             out=out / "genotype",
             window=settings.sequence_window,
+            overwrite=overwrite,
         ),
         report("sequences"),
     )

@@ -11,6 +11,7 @@ from .common import (
     drive,
     load_labels,
     load_poses_files,
+    non_negative_int,
     train_config,
     trained_run,
     window_keywords,
@@ -29,9 +30,15 @@ def register(sub) -> None:
         "another run's checkpoints (they are replaced)",
     )
     p.add_argument("--mapping", help="keypoint mapping file (.yaml or .csv)")
+    p.add_argument(
+        "--force-mapping",
+        action="store_true",
+        help="transfer even when the automatic mapping feeds fewer than half "
+        "of the new skeleton's keypoints",
+    )
     p.add_argument("--labels", nargs="+", help="frame labels to fine-tune on")
     add_stream(p)
-    p.add_argument("--realign-steps", type=int, default=100)
+    p.add_argument("--realign-steps", type=non_negative_int, default=100)
     add_common(p, training=True)
     p.set_defaults(func=run)
 
@@ -41,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io.mapping_file import load_mapping
     from ..train.config import FINETUNE_RECIPE, PRETRAIN_RECIPE
     from ..train.run_folder import check_out_folder
-    from ..train.transfer import transfer
+    from ..train.transfer import MIN_COVERAGE, transfer
 
     # before any work; --out must not be the source run's folder (real paths)
     check_out_folder(args.out, overwrite=args.overwrite, init=args.run)
@@ -65,8 +72,15 @@ def run(args: argparse.Namespace) -> int:
         out=args.out,
         overwrite=args.overwrite,
         background="other",
+        min_coverage=0.0 if args.force_mapping else MIN_COVERAGE,
         **window_keywords(args),
     )
-    drive(gen, "transfer")
+    result = drive(gen, "transfer")
+    share = result.metrics.get("transfer/mapped_features")
+    if share is not None:
+        print(
+            f"{share:.0%} of the new skeleton's features start from the source "
+            f"model (keypoint mapping: {Path(args.out) / 'keypoint_mapping.csv'})"
+        )
     print(f"transferred model written to {Path(args.out) / 'model'}")
     return 0

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from ..data.splits import split_segments
-from ..errors import LabelFileError
+from ..errors import ConfigError, LabelFileError
 from ..inference.runner import features_of
 from ..io.labels import (
     FrameLabels,
@@ -21,6 +21,7 @@ from ..io.labels import (
 from ..io.poses import Poses
 from .build import augmented_features, init_model, seed_everything
 from .config import TrainConfig
+from .label_checks import check_frame_classes, check_groups
 from .loop import TrainedRun, train_task
 from .run import save_result
 from .tasks import frame_task, recording_logits, sequence_task
@@ -80,16 +81,36 @@ def _balanced(targets: list[np.ndarray], n_classes: int, multi: bool) -> list[fl
 
 
 def _segments(poses_list, tc: TrainConfig, window: int):
-    """Training and validation segments; a window of frames separates them."""
+    """Training and validation segments; a window of frames separates them.
+
+    Raises
+    ------
+    ConfigError
+        When no training frame is left (recordings too short for validation
+        blocks a window apart), naming the recordings and the ways out.
+    """
     n_frames = [p.n_frames for p in poses_list]
-    return split_segments(n_frames, tc.val_fraction, tc.val_blocks, gap=window)
+    segments = split_segments(n_frames, tc.val_fraction, tc.val_blocks, gap=window)
+    if not segments[0]:
+        sizes = ", ".join(
+            f"{Path(p.path).name if p.path else f'recording {i}'}: {p.n_frames}"
+            for i, p in enumerate(poses_list)
+        )
+        raise ConfigError(
+            f"no frame is left to train on ({sizes} frames): validation blocks "
+            f"({tc.val_fraction:.0%}) kept one window ({window} frames) apart "
+            "take them all; use longer recordings, a smaller --window or "
+            "--val-fraction 0"
+        )
+    return segments
 
 
 def _frame_targets(labels_list, poses_list, background, class_names):
     """``(targets, names, multi)`` of every recording (one class vocabulary)."""
     if len(poses_list) != len(labels_list) or not poses_list:
-        raise ValueError(
-            f"{len(poses_list)} recordings but {len(labels_list)} label sets"
+        raise ConfigError(
+            f"{len(poses_list)} recordings but {len(labels_list)} label sets: "
+            "give one label set per recording"
         )
     parsed = [
         _targets(lab, p.n_frames, background, class_names)
@@ -98,8 +119,9 @@ def _frame_targets(labels_list, poses_list, background, class_names):
     names, multi = parsed[0][1], parsed[0][2]
     for _, other, other_multi in parsed[1:]:
         if tuple(other) != tuple(names) or other_multi != multi:
-            raise ValueError(
-                f"label classes differ between recordings: {names} vs {other}"
+            raise ConfigError(
+                f"label classes differ between recordings: {names} vs {other}; "
+                "give every label file the same behaviour columns"
             )
     return [t for t, _, _ in parsed], tuple(names), multi
 
@@ -159,6 +181,9 @@ def finetune_frames(
     targets, names, multi = _frame_targets(
         labels_list, poses_list, background, class_names
     )
+    check_frame_classes(
+        targets, names, multi, [getattr(lab, "path", None) for lab in labels_list]
+    )
     head = {"frame_labels": list(names), "multi_label": multi, "class_weights": None}
     model, tokenizer = init_model(
         init,
@@ -212,7 +237,10 @@ def _groups_of(poses_list, groups) -> list[str]:
         groups = found
     groups = [str(g) for g in groups]
     if len(groups) != len(poses_list) or not poses_list:
-        raise ValueError(f"{len(poses_list)} recordings but {len(groups)} groups")
+        raise ConfigError(
+            f"{len(poses_list)} recordings but {len(groups)} groups: give one "
+            "group per recording"
+        )
     return groups
 
 
@@ -260,6 +288,7 @@ def finetune_sequences(
     tc = train_config or TrainConfig()
     seed_everything(tc.seed)
     groups = _groups_of(poses_list, groups)
+    check_groups(groups)
     names = tuple(group_names or sorted(set(groups)))
     y = [names.index(g) for g in groups]
     model, tokenizer = init_model(

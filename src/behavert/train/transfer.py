@@ -42,6 +42,8 @@ from .run_folder import check_out_folder
 from .tasks import masked_pose_task
 
 __all__ = [
+    "MIN_COVERAGE",
+    "check_coverage",
     "adapt_model",
     "feature_correspondence",
     "resolve_mapping",
@@ -70,6 +72,32 @@ def _feature_names(tokenizer, keypoints, individuals) -> list[str]:
             lag=c.velocity_lag,
         )
     return names
+
+
+#: a mapping must feed at least this share of the new skeleton's keypoints
+MIN_COVERAGE = 0.5
+
+
+def check_coverage(mapping: KeypointMapping, min_coverage: float = MIN_COVERAGE):
+    """Refuse a keypoint mapping that feeds too little of the new skeleton.
+
+    Transferring a mouse model to a 13-keypoint fly skeleton mapped 1 keypoint
+    and trained anyway: the "transferred" model then starts from almost
+    nothing of the source. Below ``min_coverage`` of the target keypoints this
+    raises ``SkeletonMismatchError`` naming what was mapped and the ways out
+    (a mapping file, or ``min_coverage=0`` / ``--force-mapping``).
+    """
+    fed = sorted(set(mapping.mapped.values()), key=mapping.target.index)
+    n_target = len(mapping.target)
+    if n_target and len(fed) < min_coverage * n_target:
+        pairs = ", ".join(f"{s}->{t}" for s, t in mapping.mapped.items()) or "none"
+        raise SkeletonMismatchError(
+            f"the keypoint mapping feeds {len(fed)} of the {n_target} keypoints "
+            f"of the new skeleton ({pairs}); fewer than {min_coverage:.0%} leaves "
+            "little of the source model to transfer. Give a mapping file "
+            "(--mapping) or force it (--force-mapping)"
+        )
+    return fed
 
 
 def resolve_mapping(
@@ -273,6 +301,7 @@ def transfer(
     class_names: Sequence[str] | None = None,
     window: int | None = None,
     stride: int | None = None,
+    min_coverage: float = MIN_COVERAGE,
     overwrite: bool = False,
 ):
     """Transfer a model of skeleton A to the poses of skeleton B (a generator).
@@ -310,6 +339,10 @@ def transfer(
     window, stride
         Window and stride of the new model (as in ``pretrain``); None: the
         source model's.
+    min_coverage
+        Least share of B's keypoints an automatic mapping must feed from A
+        (default one half; `check_coverage`); 0 forces the transfer. A
+        mapping given by the user is used as it is.
 
     Yields
     ------
@@ -335,7 +368,10 @@ def transfer(
         from ..data.tokenizer import PoseTokenizer
 
         target_tokenizer = PoseTokenizer(source_tok.config).fit(list(target_poses_list))
+    automatic = mapping is None
     mapping = resolve_mapping(source_tok, target_tokenizer, mapping)
+    if automatic:  # a mapping the user wrote is their decision
+        check_coverage(mapping, min_coverage)
     model, corr = adapt_model(
         source_model,
         source_tok,
