@@ -10,6 +10,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 
+from .. import __version__
 from ..errors import BehavertError, BehavertWarning
 from . import (
     analyze,
@@ -47,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="tracebacks and info logging"
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"behavert {__version__}"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
