@@ -10,7 +10,6 @@ import traceback
 import warnings
 from collections.abc import Sequence
 
-from .. import __version__
 from ..errors import BehavertError, BehavertWarning
 from . import (
     analyze,
@@ -50,12 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="tracebacks and info logging"
     )
     parser.add_argument(
-        "--version", action="version", version=f"behavert {__version__}"
+        "--version", action="version", version=f"behavert {package_version()}"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.register(sub)
     return parser
+
+
+def package_version() -> str:
+    """The installed napari-behavert version (``behavert.__version__``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("napari-behavert")
+    except PackageNotFoundError:  # running from a source tree
+        return "unknown"
 
 
 def app(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,7 @@ imported on first use, so importing this package stays light.
 
 from .keypoints import default_edges
 from .load import get_loader, load_poses, loader_names, register_loader
+from .movement import from_movement, to_movement
 from .poses import Poses
 from .video_lookup import find_video
 
@@ -14,8 +15,10 @@ __all__ = [
     "Poses",
     "default_edges",
     "find_video",
+    "from_movement",
     "get_loader",
     "load_poses",
     "loader_names",
     "register_loader",
+    "to_movement",
 ]
