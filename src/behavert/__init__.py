@@ -15,5 +15,6 @@ except ImportError:  # pragma: no cover - not installed
 from .errors import BehavertError
 from .io.load import load_poses
 from .io.poses import Poses
+from .io.project import load_project
 
-__all__ = ["BehavertError", "Poses", "__version__", "load_poses"]
+__all__ = ["BehavertError", "Poses", "__version__", "load_poses", "load_project"]
