@@ -163,10 +163,11 @@ def test_transfer_to_another_skeleton(files, tmp_path, shared_data):
     assert (out / "model" / "model.safetensors").is_file()
 
 
-def test_demo_runs_every_step_on_tiny_settings(tmp_path):
-    from behavert.cli.demo import DemoSettings, run_demo
+def test_demo_runs_every_step_on_tiny_settings(tmp_path, monkeypatch, capsys):
+    """``behavert demo`` end to end (tiny sizes), prediction bars included."""
+    from behavert.cli import demo
 
-    settings = DemoSettings(
+    tiny = demo.DemoSettings(
         n_train=4,
         n_test=2,
         n_frames=600,
@@ -176,9 +177,20 @@ def test_demo_runs_every_step_on_tiny_settings(tmp_path):
         sequence_window=128,
         batch_size=4,
     )
-    summary = run_demo(tmp_path, screenshot=False, settings=settings)
+    monkeypatch.setattr(demo.DemoSettings, "quick", classmethod(lambda cls: tiny))
+    args = ["demo", "--quick", "--out", str(tmp_path), "--no-screenshot"]
+    assert app(args) == 0
+    captured = capsys.readouterr()
+    summary = captured.out.strip()
     assert "macro-F1" in summary and "screenshot: skipped" in summary
-    assert (tmp_path / "summary.md").read_text() == summary
+    assert (tmp_path / "summary.md").read_text().strip() == summary
+    # a progress bar for every phase, prediction included (tqdm on stderr)
+    bars = captured.err
+    for phase in ("pretrain", "frames", "sequences", "predict genotype"):
+        assert f"{phase}:" in bars, bars
+    for i in (4, 5):  # the held-out recordings, counted in windows
+        assert f"predict synthetic_{i:02d}_" in bars, bars
+    assert "window" in bars and "2/2 [" in bars  # the two genotype recordings
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert list(metrics) == [
         "frames", "genotype", "pretrain_final_loss", "settings", "seconds"
@@ -192,6 +204,71 @@ def test_demo_runs_every_step_on_tiny_settings(tmp_path):
     assert len(table) == 600 and "predicted" in table
     for run in ("pretrain", "frames", "genotype"):
         assert (tmp_path / run / "model" / "config.json").is_file()
+
+
+def test_genotype_predicted_recording_by_recording_is_unchanged():
+    """The demo counts recordings: one call each gives the batch's numbers."""
+    import torch
+
+    from behavert.data.tokenizer import PoseTokenizer
+    from behavert.inference import predict_sequences
+    from behavert.model import BehavertConfig, BehavertForSequenceClassification
+
+    poses = [generate_synthetic(200, seed=s).poses for s in (3, 4)]
+    tokenizer = PoseTokenizer().fit(poses)
+    torch.manual_seed(0)
+    config = BehavertConfig.from_preset(
+        "tiny",
+        feature_size=tokenizer.feature_size,
+        window=64,
+        stride=32,
+        sequence_labels=["ko", "wt"],
+    )
+    model = BehavertForSequenceClassification(config).eval()
+    together = predict_sequences(model, tokenizer, poses)
+    one_by_one = np.concatenate(
+        [predict_sequences(model, tokenizer, [p]) for p in poses]
+    )
+    assert together.shape == (2, 2)
+    np.testing.assert_allclose(one_by_one, together, rtol=1e-5, atol=1e-6)
+
+
+CENTERED_PAIR = "sleap/centered_pair/centered_pair_predictions.slp"
+
+
+def test_max_animals_stitches_sleap_tracks(shared_data, capsys):
+    """centered_pair: 27 track IDs for 2 flies; --max-animals 2 gives 2 animals."""
+    path = str(shared_data / CENTERED_PAIR)
+    assert app(["info", path]) == 0
+    assert "'27'" in capsys.readouterr().out  # as stored: 27 "animals"
+    assert app(["info", path, "--max-animals", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "individuals=['individual_0', 'individual_1']" in out
+    missing = float(out.split("missing points:")[1].split("%")[0])
+    assert missing < 10  # 93 % missing as 27 tracks
+
+
+def test_max_animals_is_on_every_command_that_loads_poses(files, capsys):
+    from behavert.cli.main import build_parser
+
+    parser = build_parser()
+    for argv in (
+        ["info", "P"],
+        ["pretrain", "P", "--out", "O"],
+        ["train", "P", "--out", "O"],
+        ["predict", "R", "P", "--out", "O"],
+        ["embed", "R", "P", "--out", "O"],
+        ["evaluate", "R", "P", "--labels", "L"],
+        ["transfer", "R", "--to", "P", "--out", "O"],
+    ):
+        assert parser.parse_args([*argv, "--max-animals", "3"]).max_animals == 3
+        assert parser.parse_args(argv).max_animals is None
+    # a DLC file has no tracks to stitch: one line naming the file, exit 2
+    assert app(["info", files["poses"][0], "--max-animals", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "synthetic_wtDLC_test.h5" in err and "SLEAP" in err
+    with pytest.raises(SystemExit):  # argparse: N must be >= 1
+        app(["info", files["poses"][0], "--max-animals", "0"])
 
 
 def test_transfer_reads_a_mapping_file_and_checks_label_counts(

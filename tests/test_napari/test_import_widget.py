@@ -9,6 +9,7 @@ pytestmark = pytest.mark.gui
 
 DLC = "dlc/openfield_pranav"
 DLC_CSV = f"{DLC}/openfield_dlc_inference_example.csv"
+SLP = "sleap/centered_pair/centered_pair_predictions.slp"
 
 
 @pytest.fixture
@@ -29,7 +30,13 @@ def test_controls_have_object_names(widget):
     from qtpy.QtWidgets import QWidget
 
     import_widget, _ = widget
-    for name in ["pose_file", "video_file", "likelihood_threshold", "fps"]:
+    for name in [
+        "pose_file",
+        "video_file",
+        "likelihood_threshold",
+        "fps",
+        "max_animals",
+    ]:
         assert import_widget.native.findChild(QWidget, name) is not None, name
 
 
@@ -81,3 +88,52 @@ def test_no_file_chosen_is_a_notification(widget, mocker):
     show_error = mocker.patch("behavert.napari._notify.show_error")
     assert import_widget._on_import_button_clicked() == []
     show_error.assert_called_once()
+
+
+def _type_max_animals(import_widget, qtbot, text: str) -> None:
+    """Type a number into the Max animals box, as a user does."""
+    from qtpy.QtCore import Qt
+    from qtpy.QtWidgets import QAbstractSpinBox
+
+    box = import_widget.native.findChild(QAbstractSpinBox, "max_animals")
+    assert box is not None
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert import_widget._max_animals.value == int(text)
+
+
+def test_max_animals_stitches_fragmented_sleap_tracks(
+    widget, shared_data, qtbot, mocker
+):
+    """centered_pair: 27 track IDs for 2 flies; Max animals 2 gives 2 animals."""
+    import_widget, viewer = widget
+    show_error = mocker.patch("behavert.napari._notify.show_error")
+    import_widget._pose_file.value = shared_data / SLP
+    _type_max_animals(import_widget, qtbot, "2")
+    _click_import(import_widget)
+    show_error.assert_not_called()
+    poses = viewer.layers["centered_pair_predictions keypoints"].metadata["poses"]
+    assert poses.individuals == ("individual_0", "individual_1")
+    individuals = viewer.layers["centered_pair_predictions keypoints"].features
+    assert set(individuals["individual"]) == {"individual_0", "individual_1"}
+    status = import_widget._status.value
+    assert "2 individuals" in status and "27 tracks stitched into 2 animals" in status
+
+    # as many as the tracks: kept as stored (re-import in place)
+    _type_max_animals(import_widget, qtbot, "27")
+    _click_import(import_widget)
+    poses = viewer.layers["centered_pair_predictions keypoints"].metadata["poses"]
+    assert poses.n_individuals == 27 and "27 individuals" in import_widget._status.value
+
+
+def test_max_animals_is_ignored_for_dlc_files(widget, shared_data, qtbot, mocker):
+    import_widget, viewer = widget
+    show_error = mocker.patch("behavert.napari._notify.show_error")
+    import_widget._pose_file.value = shared_data / DLC_CSV
+    _type_max_animals(import_widget, qtbot, "2")
+    _click_import(import_widget)
+    show_error.assert_not_called()
+    assert "1 individuals" in import_widget._status.value
+    assert "SLEAP files only" in import_widget._status.value

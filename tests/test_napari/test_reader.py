@@ -13,6 +13,7 @@ from behavert.napari._reader import NO_LAYERS, napari_get_reader
 
 SLP = "sleap/centered_pair/centered_pair_predictions.slp"
 DLC_CSV = "dlc/openfield_pranav/openfield_dlc_inference_example.csv"
+BORIS = "labelled/ethome_resident_intruder/e3v813a-20210610T122332-122642_reencode.csv"
 
 
 @pytest.fixture
@@ -39,18 +40,75 @@ def _sorted_rows(a: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------ without viewer
-def test_refuses_files_that_are_not_poses(tmp_path, shared_data):
+def test_refuses_files_that_are_not_poses(tmp_path):
     text = tmp_path / "synthetic.txt"
     text.write_text("hello")
     table = tmp_path / "synthetic_table.csv"
-    table.write_text("a,b\n1,2\n")
-    boris = shared_data / "labelled/ethome_resident_intruder"
-    boris = boris / "e3v813a-20210610T122332-122642_reencode.csv"
+    table.write_text("a,b\n1,2\n")  # a 0/1 column is not enough for labels
     assert napari_get_reader(str(text)) is None
     assert napari_get_reader(str(table)) is None
-    assert napari_get_reader(str(boris)) is None
     assert napari_get_reader([str(table), str(text)]) is None
     assert napari_get_reader(str(tmp_path)) is None
+
+
+def test_label_tables_are_named_with_where_to_load_them(tmp_path, shared_data, mocker):
+    """A BORIS table or a label CSV: no layer, a notification saying what it is."""
+    from behavert.io.labels import FrameLabels, save_frame_labels
+
+    show_info = mocker.patch("napari.utils.notifications.show_info")
+    reader = napari_get_reader(str(shared_data / BORIS))
+    assert reader is not None
+    assert reader("x") == NO_LAYERS
+    text = show_info.call_args.args[0]
+    assert "BORIS label table" in text and "Annotate" in text
+    assert "e3v813a-20210610T122332-122642_reencode.csv" in text
+
+    values = np.zeros((50, 2), dtype=bool)
+    values[10:20, 0] = values[30:40, 1] = True
+    labels = tmp_path / "synthetic_labels.csv"  # as the Annotate dock saves
+    save_frame_labels(FrameLabels(("rearing", "grooming"), values), labels)
+    reader = napari_get_reader(str(labels))
+    assert reader is not None and reader("x") == NO_LAYERS
+    text = show_info.call_args.args[0]
+    assert "label table (rearing, grooming)" in text and "Annotate" in text
+
+
+def test_fragmented_sleap_tracks_open_as_the_animals(shared_data, mocker):
+    """centered_pair: 27 track IDs for 2 flies open as 2 animals, and it says so."""
+    show_info = mocker.patch("napari.utils.notifications.show_info")
+    layers = napari_get_reader(str(shared_data / SLP))("x")
+    poses = layers[1][1]["metadata"]["poses"]
+    assert poses.individuals == ("individual_0", "individual_1")
+    assert np.isnan(poses.position).mean() < 0.1  # 93 % NaN as 27 tracks
+    note = show_info.call_args.args[0]
+    assert "27 tracks stitched into 2 animals" in note and "Max animals" in note
+
+    # two tracks for two flies: kept as stored, nothing to say
+    show_info.reset_mock()
+    path = shared_data / "sleap/fly_courtship/predictions.slp"
+    poses = napari_get_reader(str(path))("x")[1][1]["metadata"]["poses"]
+    assert poses.individuals == ("track_0", "track_1")
+    show_info.assert_not_called()
+
+
+def test_usual_animals_ignores_rare_crowded_frames():
+    from behavert.io.poses import Poses
+    from behavert.napari._reader import usual_animals
+
+    position = np.full((100, 6, 1, 2), np.nan)
+    position[:, :2] = 1.0  # two animals in every frame
+    position[:5, 2] = 1.0  # a spurious third in 5 % of the frames
+    poses = Poses(
+        position=position,
+        confidence=np.ones((100, 6, 1)),
+        keypoints=("c",),
+        individuals=tuple("abcdef"),
+    )
+    assert usual_animals(poses) == 2
+    crowded = position.copy()
+    crowded[:20, 2] = 1.0  # three in 20 % of the frames: usual
+    assert usual_animals(poses.replace(position=crowded)) == 3
+    assert usual_animals(poses.replace(position=np.full_like(position, np.nan))) == 0
 
 
 def test_reader_returns_layers(shared_data):
@@ -138,6 +196,17 @@ def test_open_dlc_csv_in_viewer(make_napari_viewer, shared_data):
         y = table.iloc[frame].xs((bodypart, "y"), level=(1, 2)).item()
         sel = (features["frame"] == frame) & (features["keypoint"] == bodypart)
         np.testing.assert_allclose(points.data[sel.to_numpy(), 1:], [[y, x]])
+
+
+@pytest.mark.gui
+def test_boris_table_dropped_on_napari_says_what_it_is(
+    make_napari_viewer, shared_data, mocker
+):
+    show_info = mocker.patch("napari.utils.notifications.show_info")
+    viewer = make_napari_viewer()
+    viewer.open(str(shared_data / BORIS), plugin="napari-behavert")
+    assert len(viewer.layers) == 0
+    assert "BORIS label table" in show_info.call_args.args[0]
 
 
 @pytest.mark.gui

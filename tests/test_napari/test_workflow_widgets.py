@@ -128,6 +128,11 @@ def test_workflow_end_to_end(viewer, qtbot, tmp_path, mocker):
         and trained_with["label_smoothing"] == 0.0
     )
     assert train.last_run.model.config.frame_labels == ["other", "rearing", "grooming"]
+    # the dock says how well it did: validation scores as trained, in the run
+    macro = load_run(tmp_path / "classifier" / "model")[2]["metrics"]["macro_f1"]
+    assert f"validation macro-F1 {macro:.3f}" in train._status.value
+    assert "rearing" in train.feedback.per_class_text
+    assert (tmp_path / "classifier" / "model" / "history.csv").is_file()
 
     classify = ClassifyWidget(viewer)
     classify._run_folder.value = tmp_path / "classifier"

@@ -11,6 +11,7 @@ and reports the metrics.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import subprocess
 import sys
@@ -77,15 +78,22 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the demo with one progress bar per training phase."""
+    """Run the demo with one progress bar per training and prediction phase."""
     bars: dict[str, ProgressBar] = {}
 
-    def progress(phase: str, event) -> None:
+    def bar(phase: str, unit: str = "step") -> ProgressBar:
         if phase not in bars:
-            for bar in bars.values():
-                bar.close()
-            bars[phase] = ProgressBar(phase)
-        bars[phase].update(event)
+            for other in bars.values():
+                other.close()
+            bars[phase] = ProgressBar(phase, unit=unit)
+        return bars[phase]
+
+    def progress(phase: str, event) -> None:
+        bar(phase).update(event)
+
+    def count(phase: str, done: int, total: int) -> None:
+        unit = "recording" if phase == PREDICT_GENOTYPE else "window"
+        bar(phase, unit).count(done, total)
 
     try:
         summary = run_demo(
@@ -94,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             screenshot=not args.no_screenshot,
             progress=progress,
             overwrite=args.overwrite,
+            count=count,
         )
     finally:
         for bar in bars.values():
@@ -110,6 +119,7 @@ def run_demo(
     progress: Callable[[str, Any], Any] | None = None,
     settings: DemoSettings | None = None,
     overwrite: bool = False,
+    count: Callable[[str, int, int], Any] | None = None,
 ) -> str:
     """Run the whole synthetic pipeline; return a markdown summary.
 
@@ -119,6 +129,10 @@ def run_demo(
     ``settings`` overrides the sizes (default: ``DemoSettings``, or
     ``DemoSettings.quick()`` when ``quick``). The runs of an earlier demo in
     ``out`` are replaced only with ``overwrite`` (checked before any work).
+    ``progress(phase, TrainEvent)`` follows the training phases and
+    ``count(phase, done, total)`` the predictions: windows of each held-out
+    recording (phase ``"predict <recording>"``), then recordings (phase
+    ``"predict genotype"``).
     """
     from ..io.atomic import atomic_path
     from ..train.run_folder import check_out_folder
@@ -134,7 +148,7 @@ def run_demo(
     test = slice(settings.n_train, None)
     held_out = (paths[test], poses[test], recordings[test])
     metrics = {
-        **held_out_metrics(out / "predictions", runs, *held_out),
+        **held_out_metrics(out / "predictions", runs, *held_out, count=count),
         "pretrain_final_loss": runs[0].metrics.get("loss"),
         "settings": settings.__dict__,
         "seconds": round(time.perf_counter() - t0, 1),
@@ -251,8 +265,18 @@ def train_models(
     return pre, frames, genotype
 
 
-def held_out_metrics(pred_dir: Path, runs, paths, poses, recordings) -> dict:
-    """Predict the held-out recordings (a CSV each); frame and genotype metrics."""
+#: the prediction phase of the genotype classifier (counted in recordings)
+PREDICT_GENOTYPE = "predict genotype"
+
+
+def held_out_metrics(
+    pred_dir: Path, runs, paths, poses, recordings, count=None
+) -> dict:
+    """Predict the held-out recordings (a CSV each); frame and genotype metrics.
+
+    ``count(phase, done, total)``, when given, follows the windows of each
+    recording's frame prediction, then the recordings of the genotype one.
+    """
     import numpy as np
 
     from ..datasets.synthetic import labels_frame
@@ -264,7 +288,9 @@ def held_out_metrics(pred_dir: Path, runs, paths, poses, recordings) -> dict:
     pred_dir.mkdir(parents=True, exist_ok=True)
     ys, ps, prs = [], [], []
     for path, p, rec in zip(paths, poses, recordings):
-        pred = predict_frames(frames.model, frames.tokenizer, p)
+        phase = f"predict {path.stem}"
+        counted = None if count is None else functools.partial(count, phase)
+        pred = predict_frames(frames.model, frames.tokenizer, p, progress=counted)
         ys.append(rec.labels)
         ps.append(pred.labels)
         prs.append(pred.probabilities)
@@ -281,7 +307,12 @@ def held_out_metrics(pred_dir: Path, runs, paths, poses, recordings) -> dict:
         names=list(recordings[0].behaviours),
     )
     group_names = list(genotype.model.config.sequence_labels)
-    probs = predict_sequences(genotype.model, genotype.tokenizer, poses)
+    probs = []  # recording by recording (the same numbers), to count them
+    for done, p in enumerate(poses, start=1):
+        probs.append(predict_sequences(genotype.model, genotype.tokenizer, [p]))
+        if count is not None:
+            count(PREDICT_GENOTYPE, done, len(poses))
+    probs = np.concatenate(probs)
     truth = np.array([group_names.index(r.genotype) for r in recordings])
     return {"frames": fm, "genotype": sequence_metrics(truth, probs, names=group_names)}
 

@@ -19,8 +19,13 @@ the core checks between steps: the training generators take it as their
 :meth:`JobContext.progress` (a core ``progress(done, total)`` callback) raises
 :class:`~behavert.errors.TrainingCancelled` at the next report. The worker's
 ``quit()`` is called as well. A cancelled job never calls ``on_result``.
-Errors are shown with napari's ``show_error`` (``worker.errored``) and
-warnings raised in the body with ``show_warning`` (``worker.warned``).
+Errors are shown with napari's ``show_error`` (``worker.errored``); the
+status line says "failed", followed by the message for a
+:class:`~behavert.errors.BehavertError` (a problem the user can fix, such as a
+run folder holding another run's checkpoints, found only once the body runs).
+Warnings raised in the body are shown with ``show_warning`` (``worker.warned``).
+Training bodies that report through :meth:`JobContext.train_event` also hand
+every ``TrainEvent`` to ``on_event`` on the main thread (metrics, curves).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from napari.qt.threading import create_worker
 from napari.utils.notifications import show_warning
 from qtpy.QtCore import QObject, Signal
 
-from ..errors import TrainingCancelled
+from ..errors import BehavertError, TrainingCancelled
 from ._notify import notify_error
 
 log = logging.getLogger(__name__)
@@ -47,6 +52,7 @@ class _Signals(QObject):
     """Signals emitted from the worker thread, delivered on the main thread."""
 
     progressed = Signal(int, int, str)
+    trained = Signal(object)  # a core TrainEvent
 
 
 class JobContext:
@@ -82,8 +88,9 @@ class JobContext:
         self.report(done, total)
 
     def train_event(self, event: Any) -> None:
-        """Report a core ``TrainEvent`` (step, total, loss, phase)."""
+        """Report a core ``TrainEvent`` (step, total, loss, phase, metrics)."""
         self.report(event.step, event.total, f"{event.phase} loss {event.loss:.4g}")
+        self._signals.trained.emit(event)
 
 
 class Job:
@@ -139,6 +146,7 @@ def start_job(
     cancel_button: Any | None = None,
     on_result: Callable[[Any], Any] | None = None,
     on_finish: Callable[[Job], Any] | None = None,
+    on_event: Callable[[Any], Any] | None = None,
 ) -> Job:
     """Run ``body(context)`` on a napari worker thread and wire it to a widget.
 
@@ -162,6 +170,10 @@ def start_job(
         Called on the main thread with the result unless cancelled or failed.
     on_finish
         Called on the main thread with the job at the very end.
+    on_event
+        Called on the main thread with every ``TrainEvent`` the body reports
+        through :meth:`JobContext.train_event` (connected before the worker
+        starts, so no event is missed).
 
     Returns
     -------
@@ -178,6 +190,8 @@ def start_job(
     )
     job._view = view  # alive as long as the job (the signals hold its methods)
     signals.progressed.connect(view.on_progress)
+    if on_event is not None:
+        signals.trained.connect(on_event)
     worker.warned.connect(view.on_warned)
     worker.returned.connect(view.on_returned)
     worker.errored.connect(view.on_errored)
@@ -238,7 +252,11 @@ class _JobView:
     def fail(self, exc: BaseException) -> None:
         self.job.error = exc
         notify_error(exc, self.title)
-        self.set_status("failed")
+        # a user's problem is spelled out where they look; a bug says "failed"
+        # and leaves the details to the notification
+        self.set_status(
+            f"failed: {exc}" if isinstance(exc, BehavertError) else "failed"
+        )
 
     def on_errored(self, exc: BaseException) -> None:
         if not (isinstance(exc, TrainingCancelled) or self.job.context.cancelled()):

@@ -11,13 +11,13 @@ from magicgui.widgets import (
     FloatSpinBox,
     Label,
     PushButton,
+    SpinBox,
 )
 from napari.layers import Layer
 
 from ...errors import BehavertError
-from ...io.load import load_poses
 from .._notify import notify_error, warnings_as_notifications
-from .._reader import layers_for_poses
+from .._reader import layers_for_poses, load_stitched
 from ..frame_window import ensure_frame_window
 from ._common import optional_path
 
@@ -37,8 +37,15 @@ class ImportPosesWidget(Container):
 
     Controls: pose file, optional video (found next to the pose file when
     empty), likelihood threshold (0 keeps every point), fps override (0 keeps
-    the file's), and an Import button. Layers are added, or replaced in place
-    when a layer of the same name exists (re-import).
+    the file's), max animals, and an Import button. Layers are added, or
+    replaced in place when a layer of the same name exists (re-import).
+
+    Max animals (SLEAP files): fragmented tracks (one animal split over
+    several track IDs) are stitched into at most this many animals
+    (``load_poses(max_individuals=...)``); 0 does what dropping the file on
+    napari does (stitch into the usual number of animals per frame when there
+    are at least twice as many tracks, see ``behavert.napari._reader``); a
+    number at least the number of tracks keeps them as stored.
 
     Parameters
     ----------
@@ -59,13 +66,23 @@ class ImportPosesWidget(Container):
         self._fps = FloatSpinBox(
             value=0.0, min=0.0, max=10000.0, step=1.0, label="fps (0 = from file)"
         )
+        self._max_animals = SpinBox(
+            value=0, min=0, max=10_000, label="Max animals (0 = auto)"
+        )
+        self._max_animals.tooltip = (
+            "SLEAP files: stitch fragmented tracks into at most this many animals; "
+            "0: automatic (when there are far more tracks than animals per frame); "
+            "the number of tracks or more keeps them as stored"
+        )
         self._import_button = PushButton(text="Import")
         self._status = Label(value="")
+        self._status.native.setWordWrap(True)  # a stitching note is long
         for control, name in [
             (self._pose_file, "pose_file"),
             (self._video_file, "video_file"),
             (self._likelihood, "likelihood_threshold"),
             (self._fps, "fps"),
+            (self._max_animals, "max_animals"),
             (self._import_button, "import_button"),
             (self._status, "status"),
         ]:
@@ -77,6 +94,7 @@ class ImportPosesWidget(Container):
                 self._video_file,
                 self._likelihood,
                 self._fps,
+                self._max_animals,
                 self._import_button,
                 self._status,
             ]
@@ -99,7 +117,12 @@ class ImportPosesWidget(Container):
         threshold = self._likelihood.value or None
         try:
             with warnings_as_notifications():
-                poses = load_poses(path, video=video, likelihood_threshold=threshold)
+                poses, note = load_stitched(
+                    path,
+                    int(self._max_animals.value),
+                    video=video,
+                    likelihood_threshold=threshold,
+                )
                 if self._fps.value > 0:
                     poses = poses.replace(fps=float(self._fps.value))
                 layer_data = layers_for_poses(poses, video=video)
@@ -112,6 +135,7 @@ class ImportPosesWidget(Container):
             f"{poses.n_frames} frames, {poses.n_individuals} individuals, "
             f"{poses.n_keypoints} keypoints"
             + (f", video {poses.video.name}" if poses.video else ", no video")
+            + (f". {note}" if note else "")
         )
         return layers
 

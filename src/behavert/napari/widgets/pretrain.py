@@ -13,6 +13,7 @@ from ...train.run_folder import check_out_folder
 from .._notify import notify_error
 from ..workers import Job
 from ._common import TrainingWidget, optional_path, poses_of
+from .training_feedback import TrainingFeedback, start_training
 
 if TYPE_CHECKING:
     import napari
@@ -40,7 +41,9 @@ class PretrainWidget(TrainingWidget):
     half of them with one animal hidden). The run is saved to
     ``<output>/model`` (``behavert.train.save_run``), the folder the Train
     classifier widget starts from. A cancelled run keeps its checkpoint in
-    ``<output>/checkpoints`` (a new Run resumes from it).
+    ``<output>/checkpoints`` (a new Run resumes from it). A small curve
+    follows the masked-modelling loss; every step's loss is saved to
+    ``<output>/model/history.csv``.
 
     Parameters
     ----------
@@ -67,6 +70,8 @@ class PretrainWidget(TrainingWidget):
         self.extend(list(controls.values()))
         self._compact(self._pose_layers)
         self._add_job_controls("Pretrain")
+        self.feedback = TrainingFeedback()
+        self.append(self.feedback)
         self._watch_layers()
         self.last_run: Any = None
         self.mapping_reports: list = []
@@ -105,7 +110,7 @@ class PretrainWidget(TrainingWidget):
             )
             return run_to_end(gen, ctx.train_event)
 
-        return self._start(body, "Pretrain", self._on_pretrained)
+        return start_training(self, body, "Pretrain", self._on_pretrained)
 
     def _skeleton_choices(self, *_: object) -> list[str]:
         return [SAME, *self._pose_choices()]
@@ -130,3 +135,4 @@ class PretrainWidget(TrainingWidget):
         if loss is not None:
             text += f" (loss {loss:.4g})"
         self._status.value = f"Pretrain: {text}"
+        self.feedback.save_with_run(run)

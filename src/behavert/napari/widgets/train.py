@@ -6,7 +6,14 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import CheckBox, ComboBox, Container, FileEdit, SpinBox
+from magicgui.widgets import (
+    CheckBox,
+    ComboBox,
+    Container,
+    FileEdit,
+    FloatSpinBox,
+    SpinBox,
+)
 
 from ...errors import BehavertError, RunFolderError
 from ...io.labels import FrameLabels, load_frame_labels
@@ -16,6 +23,7 @@ from .._notify import notify_error, warnings_as_notifications
 from ..workers import Job
 from ._common import ANNOTATIONS_KEY, TrainingWidget, optional_path, poses_of
 from .mapping_table import KeypointMappingWidget
+from .training_feedback import TrainingFeedback, start_training
 
 if TYPE_CHECKING:
     import napari
@@ -49,6 +57,13 @@ class TrainClassifierWidget(TrainingWidget):
     run or another run's checkpoints is refused unless "Overwrite" is ticked
     (the reason shows in the status line).
 
+    "Validation" holds out that share of each recording (its last frames, a
+    window away from the training frames) and measures the classifier on it
+    ten times during the run: the dock shows the validation macro-F1 and
+    per-class F1 as they come, with a small curve of the training loss and the
+    validation macro-F1; the last scores are in the saved run's ``meta.json``
+    (``metrics``) and every step in ``<output>/model/history.csv``.
+
     When the pretrained run's skeleton (its tokenizer's keypoints) differs from
     the pose layers' skeleton, a keypoint mapping table
     (:class:`~.mapping_table.KeypointMappingWidget`, from
@@ -73,6 +88,13 @@ class TrainClassifierWidget(TrainingWidget):
             value=100, min=0, max=1_000_000, label="Realign steps"
         )
         self._augment = ComboBox(choices=list(AUGMENT), value="none", label="Augment")
+        self._val_share = FloatSpinBox(
+            value=0.2, min=0.0, max=0.5, step=0.05, label="Validation"
+        )
+        self._val_share.tooltip = (
+            "Share of each recording held out to measure the classifier while it "
+            "trains (macro-F1 and per-class F1 below); 0: no validation"
+        )
         self._augment.tooltip = (
             "Training windows also drawn mirrored (left and right keypoints "
             "exchanged) and/or with the animals swapped (for behaviours of the "
@@ -93,6 +115,7 @@ class TrainClassifierWidget(TrainingWidget):
             "realign_steps": self._realign_steps,
             "mapping_slot": self._mapping_slot,
             "augment": self._augment,
+            "validation": self._val_share,
             **shared,
             "overwrite": self._overwrite,
         }
@@ -100,6 +123,8 @@ class TrainClassifierWidget(TrainingWidget):
         self.extend(list(controls.values()))
         self._compact(self._pose_layers)
         self._add_job_controls("Train")
+        self.feedback = TrainingFeedback()
+        self.append(self.feedback)
         self._watch_layers()
         self.last_run: Any = None
         self._mapping_key: tuple | None = None
@@ -197,7 +222,7 @@ class TrainClassifierWidget(TrainingWidget):
                 raise ValueError("choose an output folder")
             init = optional_path(self._init_run.value)
             recipe = {**FINETUNE_RECIPE, "augment": AUGMENT[self._augment.value]}
-            tc = self.train_config(**recipe)
+            tc = self.train_config(**recipe, **self._validation())
             mapping = self._checked_mapping(poses_list)
             overwrite = bool(self._overwrite.value)
             check_out_folder(out, overwrite=overwrite, init=init)
@@ -242,7 +267,17 @@ class TrainClassifierWidget(TrainingWidget):
                 )
             return run_to_end(gen, ctx.train_event)
 
-        return self._start(body, "Train classifier", self._on_trained)
+        return start_training(self, body, "Train classifier", self._on_trained)
+
+    def _validation(self) -> dict[str, Any]:
+        """``val_fraction`` and ``eval_every`` (ten evaluations a run)."""
+        share = round(float(self._val_share.value), 4)
+        if share <= 0:
+            return {"val_fraction": 0.0}
+        return {
+            "val_fraction": share,
+            "eval_every": max(1, int(self._steps.value) // 10),
+        }
 
     def _checked_mapping(self, poses_list: list) -> Any:
         """The reviewed keypoint mapping (None: same skeleton, no transfer)."""
@@ -260,7 +295,15 @@ class TrainClassifierWidget(TrainingWidget):
         self.last_run = run
         classes = ", ".join(run.model.config.frame_labels)
         where = f"saved to {run.out / 'model'}" if run.out else "done"
-        self._status.value = f"Train classifier: {where}; classes {classes}"
+        text = f"Train classifier: {where}; classes {classes}"
+        macro = run.metrics.get("macro_f1")
+        if macro is None:
+            text += "; not validated (Validation 0)"
+        else:
+            text += f"; validation macro-F1 {macro:.3f}"
+            self.feedback.show_scores(run.metrics, "final")
+        self._status.value = text
+        self.feedback.save_with_run(run)
 
 
 def _load_init(folder: Path | None) -> Any:
