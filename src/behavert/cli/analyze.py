@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .common import (
     ProgressBar,
+    add_max_animals,
     add_stream,
     fraction,
     int_at_least,
@@ -21,12 +22,13 @@ from .common import (
     load_poses_files,
     non_negative_int,
 )
+from .inputs import add_poses
 
 
 def register(sub) -> None:
     p = sub.add_parser("analyze", help="attention, motifs, statistics and figures")
     p.add_argument("run", help="a trained run (sequence or pretrained model)")
-    p.add_argument("poses", nargs="+")
+    add_poses(p)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--groups", help="CSV mapping recording to group")
     p.add_argument("--labels", nargs="+", help="frame labels, one per pose file")
@@ -39,6 +41,7 @@ def register(sub) -> None:
     p.add_argument("--min-bout", type=non_negative_int, default=5)
     p.add_argument("--no-attribution", action="store_true")
     p.add_argument("--likelihood-threshold", type=fraction, default=None)
+    add_max_animals(p)
     p.set_defaults(func=run)
 
 
@@ -47,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
 
     model, tokenizer, _ = load_model(args.run)
     frame_model = load_model(args.frame_run)[0] if args.frame_run else None
-    poses_list = load_poses_files(args.poses, args.likelihood_threshold)
+    poses_list = load_poses_files(
+        args.poses, args.likelihood_threshold, args.max_animals
+    )
     groups = groups_of(args.groups, args.poses) if args.groups else None
     labels = None
     if args.labels:

@@ -7,20 +7,15 @@ tokenizer (``resolve_run`` + ``load_run``), and results into JSON files.
 Heavy modules (torch, transformers) are imported inside the functions.
 
 ``--max-animals N`` (:func:`add_common`) stitches the fragmented tracks of
-SLEAP files into at most N animals (``load_poses(max_individuals=N)``). Every
-command that loads poses through :func:`load_poses_files` honours it: the
-option wraps the command's ``func`` so that, while the command runs,
-:func:`load_poses_files` stitches unless told otherwise (its
-``max_individuals`` argument).
+SLEAP files into at most N animals (``load_poses(max_individuals=N)``); every
+command passes ``args.max_animals`` to :func:`load_poses_files`.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
-from collections.abc import Callable, Sequence
-from contextvars import ContextVar
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,42 +94,12 @@ def fraction(text: str) -> float:
     return _number(text, float, 0.0, False, 1.0)
 
 
-#: ``--max-animals`` of the command running (None: tracks kept as stored)
-_MAX_ANIMALS: ContextVar[int | None] = ContextVar("max_animals", default=None)
-
-
-def _with_max_animals(func: Callable[[argparse.Namespace], int]) -> Callable:
-    """``func`` run with its ``args.max_animals`` as :func:`load_poses_files`'s."""
-
-    @functools.wraps(func)
-    def run(args: argparse.Namespace) -> int:
-        token = _MAX_ANIMALS.set(getattr(args, "max_animals", None))
-        try:
-            return func(args)
-        finally:
-            _MAX_ANIMALS.reset(token)
-
-    run.max_animals_wrapped = True
-    return run
-
-
-class _MaxAnimalsAction(argparse.Action):
-    """Store ``--max-animals`` and have the command's ``func`` apply it."""
-
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
-        setattr(namespace, self.dest, values)
-        func = getattr(namespace, "func", None)  # the subcommand's default
-        if func is not None and not getattr(func, "max_animals_wrapped", False):
-            namespace.func = _with_max_animals(func)
-
-
 def add_max_animals(p: argparse.ArgumentParser) -> None:
     """``--max-animals N``: SLEAP tracks stitched into at most N animals."""
     p.add_argument(
         "--max-animals",
         type=positive_int,
         default=None,
-        action=_MaxAnimalsAction,
         metavar="N",
         help="SLEAP files: stitch fragmented tracks (one animal split over "
         "several track IDs) into at most N animals, matched frame by frame by "
@@ -274,14 +239,12 @@ def load_poses_files(
 ):
     """``Poses`` of every file (any format ``load_poses`` reads).
 
-    ``max_individuals`` (default: the running command's ``--max-animals``)
-    stitches SLEAP tracks into at most that many animals; other formats refuse
-    it (``ConfigError`` naming the file).
+    ``max_individuals`` (the command's ``--max-animals``) stitches SLEAP
+    tracks into at most that many animals; other formats refuse it
+    (``ConfigError`` naming the file).
     """
     from ..io.load import load_poses
 
-    if max_individuals is None:
-        max_individuals = _MAX_ANIMALS.get()
     return [
         load_poses(p, likelihood_threshold=threshold, max_individuals=max_individuals)
         for p in paths

@@ -21,12 +21,13 @@ from .common import (
     non_negative_int,
     write_json,
 )
+from .inputs import add_poses
 
 
 def register(sub) -> None:
     p = sub.add_parser("evaluate", help="metrics of a frame model on labelled poses")
     p.add_argument("run")
-    p.add_argument("poses", nargs="+")
+    add_poses(p)
     p.add_argument("--labels", nargs="+", required=True)
     add_stream(p)
     p.add_argument(
@@ -47,7 +48,9 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     model, tokenizer, _ = load_model(args.run)
-    poses_list = load_poses_files(args.poses, args.likelihood_threshold)
+    poses_list = load_poses_files(
+        args.poses, args.likelihood_threshold, args.max_animals
+    )
     labels = load_labels(args.labels, poses_list, args.stream, args.unscored)
     if args.probe:
         from ..train.probe import linear_probe

@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 
 from .common import add_common, load_poses_files
+from .inputs import add_poses
 
 
 def register(sub) -> None:
     p = sub.add_parser("info", help="summarise pose files")
-    p.add_argument("poses", nargs="+")
+    add_poses(p)
     add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    for poses in load_poses_files(args.poses, args.likelihood_threshold):
+    for poses in load_poses_files(
+        args.poses, args.likelihood_threshold, args.max_animals
+    ):
         print(poses)
         print(f"  keypoints: {', '.join(poses.keypoints)}")
         print(f"  video: {poses.video}")

@@ -20,9 +20,11 @@ from . import (
     info,
     predict,
     pretrain,
+    shards,
     train,
     transfer,
 )
+from .inputs import resolve_inputs
 
 #: command modules in the order ``behavert --help`` lists them
 COMMANDS = (
@@ -31,6 +33,7 @@ COMMANDS = (
     train,
     predict,
     embed,
+    shards,
     evaluate,
     analyze,
     transfer,
@@ -83,6 +86,7 @@ def app(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
+            resolve_inputs(args)
             return int(args.func(args) or 0)
         except KeyboardInterrupt:
             print("behavert: interrupted", file=sys.stderr)

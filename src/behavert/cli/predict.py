@@ -1,8 +1,9 @@
 """``behavert predict RUN POSES... --out DIR``: frame behaviour, recording group.
 
 Writes ``<recording>_behaviour.csv`` (``frame``, ``p_<class>``..., ``label``)
-for a frame model and ``sequences.csv`` (``recording``, ``p_<group>``...,
-``group``) for a sequence model.
+for a frame model (recordings read one at a time; ``--shard i/N`` does one
+part of them, `behavert.cli.shards`) and ``sequences.csv`` (``recording``,
+``p_<group>``..., ``group``) for a sequence model.
 """
 
 from __future__ import annotations
@@ -10,31 +11,51 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..io.names import recording_names
 from .common import ProgressBar, add_common, load_model, load_poses_files
+from .inputs import add_poses
+from .shards import Shard, add_shard, write_shard_manifest
 
 
 def register(sub) -> None:
     p = sub.add_parser("predict", help="per-frame behaviour / per-recording group")
     p.add_argument("run")
-    p.add_argument("poses", nargs="+")
+    add_poses(p)
     p.add_argument("--out", required=True, help="output folder")
+    add_shard(p)
     add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     model, tokenizer, _ = load_model(args.run)
-    poses_list = load_poses_files(args.poses, args.likelihood_threshold)
+    frames = bool(getattr(model.config, "frame_labels", None))
+    sequences = bool(getattr(model.config, "sequence_labels", None))
+    if sequences and args.shard is not None:
+        raise ConfigError(
+            "--shard: a sequence model writes one table over all recordings "
+            "(sequences.csv); predict it without --shard"
+        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    names = recording_names(poses_list)
-    if getattr(model.config, "frame_labels", None):
-        for poses, name in zip(poses_list, names):
+    if frames:  # one recording at a time, in shards when asked
+        shard = Shard(args.poses, args.shard)
+        outputs = {}
+        for source, name in zip(shard.paths, shard.names):
+            (poses,) = load_poses_files(
+                [source], args.likelihood_threshold, args.max_animals
+            )
             path = out / f"{name}_behaviour.csv"
             write_frames(model, tokenizer, poses, path, args.batch_size, name)
+            outputs[name] = [path.name]
             print(f"wrote {path}")
-    if getattr(model.config, "sequence_labels", None):
+        if args.shard is not None:
+            write_shard_manifest(out, shard, outputs)
+    if sequences:
+        poses_list = load_poses_files(
+            args.poses, args.likelihood_threshold, args.max_animals
+        )
         path = out / "sequences.csv"
         write_sequences(model, tokenizer, poses_list, path, args.batch_size)
         print(f"wrote {path}")

@@ -16,6 +16,7 @@ from .common import (
     window_keywords,
     write_csv,
 )
+from .inputs import add_poses
 
 #: the mapping report saved in the run folder with --skeleton
 MAPPING_REPORT = "skeleton_mapping.csv"
@@ -23,7 +24,7 @@ MAPPING_REPORT = "skeleton_mapping.csv"
 
 def register(sub) -> None:
     p = sub.add_parser("pretrain", help="masked pose modelling on unlabelled poses")
-    p.add_argument("poses", nargs="+")
+    add_poses(p)
     p.add_argument("--out", required=True, help="run folder")
     p.add_argument(
         "--overwrite",
@@ -84,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
     from ..train.run_folder import check_out_folder
 
     check_out_folder(args.out, overwrite=args.overwrite)  # before any work
-    poses_list = load_poses_files(args.poses, args.likelihood_threshold)
+    poses_list = load_poses_files(
+        args.poses, args.likelihood_threshold, args.max_animals
+    )
     if args.mapping and not args.skeleton:
         raise ConfigError("--mapping needs --skeleton (the skeleton it maps onto)")
     if args.skeleton:

@@ -19,11 +19,12 @@ from .common import (
     trained_run,
     window_keywords,
 )
+from .inputs import add_poses
 
 
 def register(sub) -> None:
     p = sub.add_parser("train", help="fine-tune a frame or sequence classifier")
-    p.add_argument("poses", nargs="+")
+    add_poses(p)
     p.add_argument("--labels", nargs="+", help="frame labels, one file per pose file")
     add_stream(p)
     p.add_argument("--groups", help="CSV mapping recording to group (sequence task)")
@@ -56,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
 
     # before any work; --out must not be --init's folder (real paths compared)
     check_out_folder(args.out, overwrite=args.overwrite, init=args.init)
-    poses_list = load_poses_files(args.poses, args.likelihood_threshold)
+    poses_list = load_poses_files(
+        args.poses, args.likelihood_threshold, args.max_animals
+    )
     if args.groups:
         from ..io.labels import load_sequence_labels
 

@@ -16,12 +16,14 @@ from .common import (
     trained_run,
     window_keywords,
 )
+from .inputs import add_project
 
 
 def register(sub) -> None:
     p = sub.add_parser("transfer", help="adapt a run to another skeleton")
     p.add_argument("run", help="the pretrained run of the source skeleton")
-    p.add_argument("--to", nargs="+", required=True, help="pose files, new skeleton")
+    p.add_argument("--to", nargs="+", help="pose files, new skeleton (or --project)")
+    add_project(p, dest="to")
     p.add_argument("--out", required=True, help="run folder")
     p.add_argument(
         "--overwrite",
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     check_out_folder(args.out, overwrite=args.overwrite, init=args.run)
     source = trained_run(args.run)
     source.out = Path(args.run)  # the core refuses to write into it
-    poses_list = load_poses_files(args.to, args.likelihood_threshold)
+    poses_list = load_poses_files(args.to, args.likelihood_threshold, args.max_animals)
     labels = None
     if args.labels:
         labels = load_labels(args.labels, poses_list, args.stream, args.unscored)
