@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.resources
 import os
 import shutil
@@ -24,12 +25,56 @@ def _check(manifest: PluginManifest) -> None:
     assert sorted(reader.filename_patterns) == ["*.csv", "*.h5", "*.slp"]
     assert reader.accepts_directories is False
     widgets = [w.display_name for w in contributions.widgets]
-    assert widgets[0] == "Import poses" and len(set(widgets)) == len(widgets)
+    assert widgets == [
+        "Workflow",  # every step in one dock (issue 13), then each step alone
+        "Import poses",
+        "Annotate behaviour",
+        "Pretrain",
+        "Train classifier",
+        "Classify",
+        "Analyze",
+        "Timeline",
+        "Embedding map",
+    ]
     commands = {c.id for c in contributions.commands}
     assert all(w.command in commands for w in contributions.widgets)
     assert [s.display_name for s in contributions.sample_data] == [
         "Synthetic two-mouse recording"
     ]
+
+
+def test_single_docks_are_the_step_widgets_fitted_to_a_laptop():
+    """Each menu dock is its step's widget class (what other code and tests use)."""
+    from behavert.napari.widgets import (
+        analyze,
+        annotate,
+        classify,
+        embedding,
+        import_widget,
+        pretrain,
+        timeline,
+        train,
+    )
+
+    manifest = PluginManifest.from_distribution("napari-behavert")
+    commands = {c.id: c for c in manifest.contributions.commands}
+    classes = {}
+    for widget in manifest.contributions.widgets:
+        module, _, name = commands[widget.command].python_name.partition(":")
+        classes[widget.display_name] = getattr(importlib.import_module(module), name)
+    expected = {
+        "Import poses": import_widget.ImportPosesWidget,
+        "Annotate behaviour": annotate.AnnotateWidget,
+        "Pretrain": pretrain.PretrainWidget,
+        "Train classifier": train.TrainClassifierWidget,
+        "Classify": classify.ClassifyWidget,
+        "Analyze": analyze.AnalyzeWidget,
+        "Timeline": timeline.TimelineWidget,
+        "Embedding map": embedding.EmbeddingWidget,
+    }
+    for name, base in expected.items():
+        assert issubclass(classes[name], base), name
+    assert classes["Workflow"].__name__ == "WorkflowWidget"
 
 
 def test_installed_manifest_resolves_and_validates():

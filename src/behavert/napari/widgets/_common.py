@@ -29,6 +29,7 @@ from ...io.labels import FrameLabels
 from ...io.poses import Poses
 from ...train.config import TrainConfig
 from ..workers import Job, start_job
+from .elide import elide_choices
 
 if TYPE_CHECKING:
     import napari
@@ -111,7 +112,8 @@ def set_layer(viewer: napari.viewer.Viewer, layer_data: tuple) -> Layer:
     layers = viewer.layers
     if name in layers:
         old = layers[name]
-        if old._type_string == layer_type:
+        # "points", "vectors", ...; a dock's viewer proxy forwards __class__
+        if old.__class__.__name__.lower() == layer_type:
             try:
                 _update_in_place(old, data, kwargs)
                 return old
@@ -227,7 +229,12 @@ class JobWidget(Container):
         return pose_layer_names(self._viewer)
 
     def _watch_layers(self) -> None:
-        """Refresh the pose-layer choices when layers come, go or are renamed."""
+        """Refresh the pose-layer choices when layers come, go or are renamed.
+
+        Long layer names are elided in the middle, whole in a tooltip
+        (:func:`~behavert.napari.widgets.elide.elide_choices`).
+        """
+        elide_choices(self.native)
         events = self._viewer.layers.events
         events.inserted.connect(self.reset_choices)
         events.removed.connect(self.reset_choices)
