@@ -187,3 +187,32 @@ def test_camera_fits_the_animals_when_poses_open_without_video(
     now = yx[np.asarray(points.data)[:, 0] == frame]
     assert len(now) > 0
     assert ((now >= view_low) & (now <= view_high)).all()
+
+
+def test_every_workflow_step_fits_without_scrolling_sideways(
+    make_napari_viewer, qtbot, shared_data
+):
+    """Each step of the Workflow dock, clicked to, shows its whole width."""
+    from qtpy.QtWidgets import QScrollArea, QTabWidget
+
+    viewer = open_on_screen(make_napari_viewer, qtbot, shared_data, SCREENS[0])
+    open_every_dock(viewer, qtbot)
+    workflow = workflow_of(viewer, qtbot)
+    steps = workflow.steps
+    seen = []
+    for index in range(steps.count()):
+        click_tab(qtbot, steps.tabBar(), index)
+        page = steps.currentWidget()
+        inner = page if isinstance(page, QTabWidget) else None
+        for sub in range(inner.count()) if inner is not None else [None]:
+            if inner is not None:
+                click_tab(qtbot, inner.tabBar(), sub)
+            shown = inner.currentWidget() if inner is not None else page
+            scroll = shown.findChild(QScrollArea, "panel_scroll")
+            assert scroll.isVisible()
+            bar = scroll.horizontalScrollBar()
+            seen.append(steps.tabText(index))
+            assert bar.maximum() == 0, (
+                f"{steps.tabText(index)} scrolls {bar.maximum()} px sideways"
+            )
+    assert seen == ["Import", "Annotate", "Train", "Train", "Classify", "Analyze"]

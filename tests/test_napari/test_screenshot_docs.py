@@ -68,7 +68,11 @@ def test_workflow_screenshot_on_a_laptop_screen(
     qtbot.wait(100)
     assert any(name.endswith(": annotations") for name in timeline.track_names)
     table = workflow.annotate._bout_table.native
-    first, last = (int(table.item(3, c).text()) for c in (0, 1))  # the 4th bout
+    bouts = [
+        (int(table.item(r, 0).text()), int(table.item(r, 1).text()))
+        for r in range(table.rowCount())
+    ]
+    first, last = max(bouts, key=lambda b: b[1] - b[0])  # the longest bout
     frame = (first + last) // 2
     x = timeline.x_of(frame)
     assert x is not None

@@ -30,7 +30,7 @@ __all__ = ["ELIDE_MODE", "MIN_CHARS", "SHOWN_TEXT", "elide_choices", "elided"]
 #: Where long names are cut: the middle keeps a recording's start and its role.
 ELIDE_MODE = Qt.TextElideMode.ElideMiddle
 #: Characters a combo box asks room for (its size hint); longer text is elided.
-MIN_CHARS = 10
+MIN_CHARS = 8
 #: Dynamic property of a combo box: the text it last drew (elided or whole).
 SHOWN_TEXT = "shown_text"
 _HINT = "behavert_tooltip"  # the tooltip the box had before it was elided

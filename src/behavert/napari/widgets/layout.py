@@ -35,7 +35,9 @@ __all__ = ["AREA", "SIDE_WIDTH", "VIEW_WIDTH", "fit_panel", "place_dock"]
 
 #: Widest a side panel gets: napari's layer docks (~300 px), one BehaVERT panel
 #: and the splitters leave the canvas over half of a 1366-px window.
-SIDE_WIDTH = 340
+SIDE_WIDTH = 350
+#: Margin around a panel's rows (magicgui's 9 px made the Train step scroll sideways).
+PANEL_MARGIN = 4
 #: Width given to the Embedding map beside the Timeline under the canvas.
 VIEW_WIDTH = 260
 #: Dynamic property of a dock's inner widget: "side" or "view".
@@ -65,6 +67,7 @@ def fit_panel(widget: QWidget, width: int = SIDE_WIDTH) -> QScrollArea:
     rows.setObjectName("panel_rows")
     if widget.layout() is not None:
         rows.setLayout(widget.layout())  # takes the layout and its widgets
+        rows.layout().setContentsMargins(*[PANEL_MARGIN] * 4)
     holder = QWidget()
     column = QVBoxLayout(holder)
     column.setContentsMargins(0, 0, 0, 0)
@@ -83,16 +86,24 @@ def fit_panel(widget: QWidget, width: int = SIDE_WIDTH) -> QScrollArea:
 
 
 def _wrap_labels(widget: QWidget) -> None:
-    """Wrapped labels take the width they are given (a long path is cut).
+    """Labels take no width they do not need.
 
     A word-wrapped label still asks for its longest word: a status naming a
-    DeepLabCut file asked for 343 px and scrolled the Annotate panel sideways.
+    DeepLabCut file asked for 343 px and scrolled the Annotate panel sideways;
+    it now takes the width it is given (a long path is cut). A row whose label
+    is empty (a status line, a training curve) gets the whole row instead of
+    a blank label column.
     """
     for label in widget.findChildren(QLabel):
         if label.wordWrap():
             policy = label.sizePolicy()  # keeps height-for-width
             policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
             label.setSizePolicy(policy)
+        row = label.parentWidget()
+        layout = row.layout() if row is not None else None
+        first = layout.itemAt(0) if layout is not None and layout.count() > 1 else None
+        if not label.text() and first is not None and first.widget() is label:
+            label.hide()  # the blank label column of a magicgui row
 
 
 def place_dock(widget: QWidget, area: Literal["side", "view"], width: int = 0) -> None:
