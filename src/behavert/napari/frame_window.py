@@ -160,7 +160,9 @@ def ensure_frame_window(viewer: Any, layer: Any, **kwargs: Any) -> FrameWindow |
     the current one, so the time slider does not make napari re-slice
     millions of rows; short layers are left as they are.
     """
-    if getattr(layer, "_type_string", None) not in ("points", "vectors"):
+    from napari.layers import Points, Vectors
+
+    if not isinstance(layer, (Points, Vectors)):
         return None
     if layer in _WINDOWS:
         return _WINDOWS[layer]

@@ -1,7 +1,8 @@
 """The "Annotate" dock widget: mark behaviour bouts while scrubbing the video.
 
-Keyboard (bound on the viewer and on the layers of the annotated recording,
-where they take precedence over the layers' own digit shortcuts):
+Keyboard (bound on the viewer and on every layer, those added later included,
+where they take precedence over the layers' own digit shortcuts: a Points
+layer's ``2`` never switches it to adding points while this dock is open):
 
 * ``1`` .. ``9``: toggle a bout of class 1..9 at the current frame: the first
   press starts it, the second press ends it (the bout covers both frames);
@@ -12,7 +13,10 @@ the time slider) and the behaviour; cells can be edited and rows deleted. The
 annotations are kept on the pose layer (``metadata["annotations"]``, a
 ``FrameLabels`` read by the Train classifier widget), drawn as the
 ``"<recording> annotations"`` layer, and saved / loaded as a CSV of 0/1 columns
-(``behavert.io.labels``) or a BORIS events table (``behavert.io.boris``).
+(``behavert.io.labels``) or a BORIS events table (``behavert.io.boris``, in
+seconds: the "Frame rate (fps)" field holds the poses' rate, and is where the
+user gives it for a recording without video). The annotations layer is a
+read-only overlay: it is never left selected and cannot be edited.
 """
 
 from __future__ import annotations
@@ -22,7 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from magicgui.widgets import ComboBox, Container, FileEdit, Label, LineEdit, PushButton
+from magicgui.widgets import (
+    ComboBox,
+    Container,
+    FileEdit,
+    FloatSpinBox,
+    Label,
+    LineEdit,
+    PushButton,
+)
 from magicgui.widgets import Table as _Table
 
 from ...errors import BehavertError
@@ -83,6 +95,13 @@ class AnnotateWidget(Container):
         self._file = FileEdit(
             mode="w", filter="Label files (*.csv *.txt)", label="File"
         )
+        self._fps = FloatSpinBox(
+            value=0.0, min=0.0, max=10_000.0, step=1.0, label="Frame rate (fps)"
+        )
+        self._fps.native.setToolTip(
+            "Frames per second of the recording (BORIS times are in seconds); "
+            "0 = unknown: enter it for a recording without video"
+        )
         self._save_csv_button = PushButton(text="Save CSV")
         self._save_boris_button = PushButton(text="Save BORIS")
         self._load_button = PushButton(text="Load")
@@ -100,6 +119,7 @@ class AnnotateWidget(Container):
             "bout_table": self._bout_table,
             "delete_button": self._delete_button,
             "file": self._file,
+            "fps": self._fps,
             "save_csv_button": self._save_csv_button,
             "save_boris_button": self._save_boris_button,
             "stream": self._stream,
@@ -116,7 +136,8 @@ class AnnotateWidget(Container):
         self._bout_table.native.itemChanged.connect(self._on_bout_table_changed)
         for event in ("inserted", "removed"):
             getattr(viewer.layers.events, event).connect(self._on_layers_changed)
-        self._bind_keys()
+        viewer.layers.events.inserted.connect(self._on_layer_inserted)
+        self._bind_keys([viewer, *viewer.layers])
         self._on_pose_layer_changed()
 
     # ---------------------------------------------------------- properties
@@ -184,8 +205,12 @@ class AnnotateWidget(Container):
         self._refresh()
 
     # ------------------------------------------------------ keys and bouts
-    def _bind_keys(self, layers: list | None = None) -> None:
-        targets = [self._viewer, *(layers or [])]
+    def _bind_keys(self, targets: list) -> None:
+        """Bind 1-9 and Backspace on ``targets`` (the viewer and its layers).
+
+        napari asks the selected layer's keymap before the viewer's (a Points
+        layer's ``2`` is "add points"), so the keys go on every layer as well.
+        """
         for target in targets:
             for k in range(9):
                 target.bind_key(str(k + 1), self._key_callback(k), overwrite=True)
@@ -303,16 +328,22 @@ class AnnotateWidget(Container):
         return self._save(write)
 
     def _on_save_boris_button_clicked(self, *_: object) -> Path | None:
-        """Save the annotations as a BORIS events table."""
+        """Save the annotations as a BORIS events table (times at "Frame rate")."""
         poses = self.poses
-        fps = poses.fps if poses is not None else 0.0
         subject = poses.individuals[0] if poses is not None else ""
         media = str(poses.video or "") if poses is not None else ""
-        return self._save(
-            lambda labels, path: save_boris(
-                labels, path, fps, subject=subject, media=media
-            )
-        )
+
+        def write(labels, path):
+            fps = float(self._fps.value)
+            if not fps > 0:
+                raise ValueError(
+                    "BORIS times are in seconds and this recording has no frame "
+                    "rate (no video): enter it in 'Frame rate (fps)' (e.g. 30) "
+                    "and save again, or use Save CSV (frame numbers)"
+                )
+            return save_boris(labels, path, fps, subject=subject, media=media)
+
+        return self._save(write)
 
     def _save(self, write) -> Path | None:
         try:
@@ -321,16 +352,22 @@ class AnnotateWidget(Container):
                 raise ValueError("choose a file to save to")
             written = write(self.labels(), path)
         except (ValueError, OSError, BehavertError) as exc:
-            notify_error(exc, "Annotate")
+            self._fail("not saved", exc)
             return None
         self._status.value = f"saved {len(self._bouts)} bouts to {written.name}"
         return written
+
+    def _fail(self, what: str, exc: BaseException) -> None:
+        """Report a failed save / load in a notification and the status line."""
+        notify_error(exc, "Annotate")
+        self._status.value = f"{what}: {exc}"
 
     def _on_load_button_clicked(self, *_: object) -> FrameLabels | None:
         """Load a CSV / BORIS / SimBA / CBA label file; its classes are added.
 
         Caltech Behavior Annotator files give the stream named in "CBA stream"
-        (default: the first), aligned on the poses' frame numbers.
+        (default: the first), aligned on the poses' frame numbers; BORIS times
+        are read at "Frame rate (fps)", or the table's own FPS when it is 0.
         """
         try:
             poses = self._need_poses()
@@ -341,12 +378,12 @@ class AnnotateWidget(Container):
                 labels = load_frame_labels(
                     path,
                     n_frames=poses.n_frames,
-                    fps=poses.fps,
+                    fps=float(self._fps.value) or None,  # None: the table's FPS
                     frame_index=poses.frame_index,
                     stream=self._stream.value.strip() or None,
                 )
         except (ValueError, BehavertError) as exc:
-            notify_error(exc, "Annotate")
+            self._fail("not loaded", exc)
             return None
         self._adopt(labels)
         self._pending.clear()
@@ -366,10 +403,15 @@ class AnnotateWidget(Container):
         if self._pose_layer.value != previous:
             self._on_pose_layer_changed()
 
+    def _on_layer_inserted(self, event: object) -> None:
+        """A layer added later (annotations, predictions...) gets the keys too."""
+        self._bind_keys([event.value])
+
     def _on_pose_layer_changed(self, *_: object) -> None:
-        """Show the chosen recording's annotations and bind keys on its layers."""
+        """Show the chosen recording's annotations and frame rate."""
         poses = self.poses
         self._pending.clear()
+        self._fps.value = float(poses.fps or 0.0) if poses is not None else 0.0
         if poses is None:
             self._bouts = []
             self._refresh(store=False)
@@ -380,15 +422,6 @@ class AnnotateWidget(Container):
             self._adopt(stored)
         else:
             self._bouts = []
-        prefix = base_name(name)
-        self._bind_keys(
-            [
-                layer
-                for layer in self._viewer.layers
-                if layer.metadata.get("poses") is poses
-                or layer.name.startswith(prefix + " ")
-            ]
-        )
         self._refresh(store=False)
 
     def _frame(self, pos: int) -> int:
@@ -430,11 +463,25 @@ class AnnotateWidget(Container):
             self._draw(poses, labels)
 
     def _draw(self, poses: Poses, labels: FrameLabels) -> None:
-        """Update the ``"<recording> annotations"`` text layer (annotated frames)."""
-        layer = annotations_to_layer(
-            poses,
-            annotation_names(labels),
-            name=f"{base_name(self._pose_layer.value)} annotations",
-            classes=labels.names,
+        """Update the ``"<recording> annotations"`` text layer (annotated frames).
+
+        The layer is read-only (``editable`` False: no mode but pan/zoom) and
+        the layer selected before stays selected (napari selects a new layer).
+        """
+        selection = self._viewer.layers.selection
+        before = selection.active.name if selection.active is not None else None
+        layer = set_layer(
+            self._viewer,
+            annotations_to_layer(
+                poses,
+                annotation_names(labels),
+                name=f"{base_name(self._pose_layer.value)} annotations",
+                classes=labels.names,
+            ),
         )
-        set_layer(self._viewer, layer)
+        layer.editable = False  # reset by napari whenever its data is set
+        layers = self._viewer.layers
+        keep = before if before is not None and before in layers else None
+        keep = keep or self._pose_layer.value
+        if keep != layer.name and keep in layers:
+            selection.active = layers[keep]

@@ -4,6 +4,11 @@ After a prediction the widget lists the frames where the model is least
 certain (uncertainty = 1 - the largest class probability), spread at least
 ``min_gap`` frames apart, so the next annotations go where they help most;
 clicking a row moves the time slider there.
+
+When the recording has labels (the Annotate dock's annotations of the pose
+layer, or a label file chosen in "Labels"), the dock also shows how well the
+prediction agrees with them: macro-F1, accuracy and per-class F1 over the
+labelled frames (`behavert.train.metrics.frame_metrics`).
 """
 
 from __future__ import annotations
@@ -14,21 +19,39 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from magicgui.widgets import ComboBox, FileEdit, SpinBox, Table
+from magicgui.widgets import ComboBox, FileEdit, Label, SpinBox, Table
 
 from ...errors import BehavertError
+from ...io.labels import (
+    FrameLabels,
+    class_names_with_background,
+    load_frame_labels,
+    to_class_indices,
+)
 from ...io.poses import Poses
-from .._notify import notify_error
+from .._notify import notify_error, warnings_as_notifications
 from ..convert.behaviour import prediction_to_layer
 from ..workers import Job
-from ._common import JobWidget, base_name, optional_path, poses_of, set_layer
+from ._common import (
+    ANNOTATIONS_KEY,
+    JobWidget,
+    base_name,
+    optional_path,
+    poses_of,
+    set_layer,
+)
 
 if TYPE_CHECKING:
     import napari
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ClassifyWidget", "least_certain_frames"]
+__all__ = [
+    "ClassifyWidget",
+    "agreement_text",
+    "label_agreement",
+    "least_certain_frames",
+]
 
 TABLE_COLUMNS = ["frame", "behaviour", "uncertainty"]
 
@@ -63,11 +86,63 @@ def least_certain_frames(
     return np.asarray(chosen, dtype=np.int64)
 
 
+def label_agreement(labels: FrameLabels, prediction: Any) -> dict[str, float]:
+    """Frame metrics of a prediction against the user's labels.
+
+    Parameters
+    ----------
+    labels
+        ``(time, class)`` labels of the predicted recording; frames without a
+        behaviour are the model's background class (the class the labels do
+        not name, e.g. ``other``), unscored frames are skipped.
+    prediction
+        A ``FramePrediction``: ``labels`` ``(time,)`` indices into ``names``.
+
+    Returns
+    -------
+    dict
+        `behavert.train.metrics.frame_metrics` over the labelled frames:
+        ``n_frames``, ``accuracy``, ``macro_f1`` and ``f1/<class>`` for the
+        model's classes, then any labelled class the model lacks.
+    """
+    from ...train.metrics import frame_metrics  # scikit-learn: imported when used
+
+    names = [str(n) for n in prediction.names]
+    background = next((n for n in names if n not in labels.names), "other")
+    own = class_names_with_background(labels, background)
+    classes = names + [n for n in own if n not in names]
+    order = np.array([classes.index(n) for n in own])
+    index = to_class_indices(labels, background)  # -100: unscored
+    truth = np.where(index >= 0, order[np.clip(index, 0, None)], -100)
+    return frame_metrics(truth, prediction.labels, names=classes)
+
+
+def agreement_text(metrics: dict[str, float] | None, source: str = "") -> str:
+    """One line on the agreement with the labels (or how to get labels)."""
+    if metrics is None:
+        return (
+            "No labels to compare with: mark bouts in the Annotate dock "
+            "or choose a label file in 'Labels'."
+        )
+    if "macro_f1" not in metrics:
+        return f"Agreement with {source}: no labelled frame."
+    per_class = ", ".join(
+        f"{key[3:]} {value:.2f}" for key, value in metrics.items() if key[:3] == "f1/"
+    )
+    return (
+        f"Agreement with {source} over {int(metrics['n_frames'])} labelled "
+        f"frames: macro-F1 {metrics['macro_f1']:.2f}, accuracy "
+        f"{metrics['accuracy']:.2f}. F1 per class: {per_class}."
+    )
+
+
 @dataclass
 class _Classified:
     poses: Poses
     prediction: Any  # behavert.inference.FramePrediction
     layer_base: str
+    agreement: dict[str, float] | None = None
+    labels_source: str = ""
 
 
 class ClassifyWidget(JobWidget):
@@ -93,16 +168,32 @@ class ClassifyWidget(JobWidget):
             value={"data": [], "index": [], "columns": TABLE_COLUMNS}
         )
         self._uncertain_table.read_only = True
+        self._labels_file = FileEdit(
+            mode="r", filter="Label files (*.csv *.txt)", label="Labels (optional)"
+        )
+        self._labels_file.native.setToolTip(
+            "Labels of this recording to compare the prediction with; empty: "
+            "the Annotate dock's bouts, when there are any"
+        )
+        self._agreement = Label(value="")
+        self._agreement.native.setWordWrap(True)
         controls = {
             "run_folder": self._run_folder,
             "pose_layer": self._pose_layer,
+            "labels_file": self._labels_file,
             "n_uncertain": self._n_uncertain,
             "min_gap": self._min_gap,
         }
-        self._name_controls({**controls, "uncertain_table": self._uncertain_table})
+        self._name_controls(
+            {
+                **controls,
+                "uncertain_table": self._uncertain_table,
+                "agreement": self._agreement,
+            }
+        )
         self.extend(list(controls.values()))
         self._add_job_controls("Classify")
-        self.append(self._uncertain_table)
+        self.extend([self._agreement, self._uncertain_table])
         self._uncertain_table.native.cellClicked.connect(
             self._on_uncertain_table_clicked
         )
@@ -117,6 +208,7 @@ class ClassifyWidget(JobWidget):
                 raise ValueError("choose the folder of a trained classifier run")
             name = self._pose_layer.value
             poses = poses_of(self._viewer, name)
+            labels, source = self._labels_for(name, poses)
         except (ValueError, BehavertError) as exc:
             notify_error(exc, "Classify")
             return None
@@ -128,9 +220,31 @@ class ClassifyWidget(JobWidget):
             model, tokenizer, _ = load_run(resolve_run(folder))
             ctx.check()
             prediction = predict_frames(model, tokenizer, poses, progress=ctx.progress)
-            return _Classified(poses, prediction, base_name(name))
+            agreement = None if labels is None else label_agreement(labels, prediction)
+            return _Classified(poses, prediction, base_name(name), agreement, source)
 
         return self._start(body, "Classify", self._on_classified)
+
+    def _labels_for(self, name: str, poses: Poses) -> tuple[FrameLabels | None, str]:
+        """The labels to compare with: the chosen file, else the annotations."""
+        path = optional_path(self._labels_file.value)
+        if path is not None:
+            with warnings_as_notifications():
+                labels = load_frame_labels(
+                    path,
+                    n_frames=poses.n_frames,
+                    fps=poses.fps,
+                    frame_index=poses.frame_index,
+                )
+            return labels, path.name
+        stored = self._viewer.layers[name].metadata.get(ANNOTATIONS_KEY)
+        if (
+            isinstance(stored, FrameLabels)
+            and stored.n_frames == poses.n_frames
+            and (np.asarray(stored.values) > 0.5).any()  # classes but no bout: none
+        ):
+            return stored, "your annotations"
+        return None, ""
 
     def _on_classified(self, result: _Classified) -> None:
         pred, poses = result.prediction, result.poses
@@ -162,6 +276,7 @@ class ClassifyWidget(JobWidget):
             "columns": TABLE_COLUMNS,
         }
         self.last_result = result
+        self._agreement.value = agreement_text(result.agreement, result.labels_source)
         self._status.value = (
             f"Classify: {poses.n_frames} frames; least certain frame "
             f"{table['frame'].iloc[0]} ({table['uncertainty'].iloc[0]:.2f})"
