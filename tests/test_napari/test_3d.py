@@ -75,9 +75,9 @@ def test_3d_view_shows_the_skeleton(make_napari_viewer, poses3d, screenshot):
     viewer.dims.set_current_step(0, frame)
     viewer.reset_view()
     x, y, z = np.nanmean(poses3d.position[frame].reshape(-1, 3), axis=0)
-    viewer.camera.center = (z, y, x)
-    viewer.camera.angles = (-25.0, 40.0, 120.0)
-    viewer.camera.zoom *= 2.0
+    viewer.scene.camera.center = (z, y, x)
+    viewer.scene.camera.angles = (-25.0, 40.0, 120.0)
+    viewer.scene.camera.zoom *= 2.0
     image = screenshot(viewer, "pose3d.png")
     skeleton = viewer.layers["synthetic 3D skeleton 3D"]
     assert skeleton.data.shape[1:] == (2, 4)
