@@ -32,7 +32,10 @@ GUI_WARNINGS = (
 
 
 def pytest_collection_modifyitems(config, items):
-    """Add the :data:`GUI_WARNINGS` filters to every test marked ``gui``."""
+    """Add the :data:`GUI_WARNINGS` filters to every test marked ``gui``
+    (only when pytest's warnings plugin runs: ``-p no:warnings`` turns it off)."""
+    if not config.pluginmanager.has_plugin("warnings"):
+        return
     for item in items:
         if item.get_closest_marker("gui") is not None:
             item.add_marker(pytest.mark.filterwarnings(*GUI_WARNINGS))
