@@ -13,20 +13,23 @@ thing in the same colour:
   ``NONE_COLOR``; the other names take ``CATEGORY_PALETTE`` in their order,
   background names skipped, so a behaviour keeps its colour whether or not a
   background class is listed (annotations list none, classifiers do);
-- motif ``k`` (`motif_colors`): ``CATEGORY_PALETTE[k % 20]``; ``-1`` (no
-  motif) is ``NONE_COLOR``;
+- motif ``k`` (`motif_colors`): ``MOTIF_PALETTE[k % 20]``; ``-1`` (no
+  motif) is ``NONE_COLOR``. The motif palette shares no colour with the
+  behaviour palette, so a behaviour and a motif shown side by side (ethogram,
+  timeline, layers) never look alike (`motif_legend` names them in legends);
 - groups of recordings (bar charts): ``GROUP_PALETTE``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "BACKGROUND_NAMES",
     "CATEGORY_PALETTE",
     "GROUP_PALETTE",
     "INDIVIDUAL_PALETTE",
+    "MOTIF_PALETTE",
     "NONE_COLOR",
     "category_colors",
     "hex_to_rgb8",
@@ -35,6 +38,7 @@ __all__ = [
     "is_background",
     "motif_color",
     "motif_colors",
+    "motif_legend",
 ]
 
 #: Individuals, by position (Okabe-Ito, then Tableau for many tracks).
@@ -49,6 +53,16 @@ CATEGORY_PALETTE: tuple[str, ...] = (
     "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#aec7e8",
     "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
     "#f7b6d2", "#dbdb8d", "#9edae5", "#7f7f7f", "#393b79",
+)  # fmt: skip
+#: Motifs: ColorBrewer (Accent, Set3, Pastel1, Dark2) and Tableau-20b/c tones,
+#: picked greedily to stay at least 18 CIELAB units (delta E 1976) from each
+#: other, from the first ten behaviour colours, from ``NONE_COLOR`` and from
+#: black and white; none of them is in ``CATEGORY_PALETTE``.
+MOTIF_PALETTE: tuple[str, ...] = (
+    "#fdc086", "#a1d99b", "#f0027f", "#637939", "#a6761d",
+    "#fb8072", "#1b9e77", "#e6ab02", "#fbb4ae", "#7b4173",
+    "#bf5b17", "#b3de69", "#9c9ede", "#b3e2cd", "#f4cae4",
+    "#ad494a", "#de9ed6", "#e7ba52", "#e5d8bd", "#5254a3",
 )  # fmt: skip
 #: Groups of recordings (ColorBrewer Set2).
 GROUP_PALETTE: tuple[str, ...] = (
@@ -91,12 +105,21 @@ def category_colors(names: Iterable[object]) -> dict[str, str]:
 def motif_color(motif: int) -> str:
     """Hex colour of one motif id (``-1`` or below: ``NONE_COLOR``)."""
     k = int(motif)
-    return NONE_COLOR if k < 0 else CATEGORY_PALETTE[k % len(CATEGORY_PALETTE)]
+    return NONE_COLOR if k < 0 else MOTIF_PALETTE[k % len(MOTIF_PALETTE)]
 
 
 def motif_colors(motif_ids: Iterable[int]) -> dict[int, str]:
     """Hex colour of each distinct motif id, sorted by id."""
     return {k: motif_color(k) for k in sorted({int(m) for m in motif_ids})}
+
+
+def motif_legend(names: Sequence[str]) -> list[tuple[str, str]]:
+    """``(label, hex colour)`` of motifs ``0 .. len(names) - 1``, by id.
+
+    The label is ``"M<id>: <name>"``, as in the report's figures and the
+    Analyze dock's legend.
+    """
+    return [(f"M{k}: {name}", motif_color(k)) for k, name in enumerate(names)]
 
 
 def hex_to_rgba(color: str, alpha: float = 1.0) -> tuple[float, float, float, float]:

@@ -5,10 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from behavert.colors import CATEGORY_PALETTE, NONE_COLOR, category_colors, motif_colors
+from behavert.colors import (
+    CATEGORY_PALETTE,
+    MOTIF_PALETTE,
+    NONE_COLOR,
+    category_colors,
+    motif_colors,
+)
 from behavert.datasets.synthetic import generate_synthetic
 from behavert.napari.convert.behaviour import behaviour_to_layer
 from behavert.napari.convert.overlays import (
+    attention_caption,
+    attention_range,
     attention_style,
     attention_to_layer,
     motifs_to_layer,
@@ -84,6 +92,46 @@ def test_attention_layer_all_zero(rec):
     np.testing.assert_allclose(kwargs["size"], 3.0)
 
 
+def test_flat_attention_is_shown_over_the_recordings_own_range(rec):
+    """A nearly flat curve (a frame classifier's rollout) still shows its ups."""
+    poses = rec.poses
+    rng = np.random.default_rng(0)
+    attention = 0.71 + 0.07 * rng.standard_normal(poses.n_frames)
+    attention[12], attention[40] = 0.5, 0.95  # the lowest and the highest frame
+    data, kwargs, _ = attention_to_layer(poses, attention, size_range=(2.0, 10.0))
+    lo, hi = kwargs["face_contrast_limits"]
+    assert (lo, hi) == (0.5, 0.95) == kwargs["metadata"]["display_range"]
+    # the lowest frame is drawn small and dark, the highest large and bright
+    np.testing.assert_allclose(kwargs["size"][_frame_rows(data, 12)], 2.0)
+    np.testing.assert_allclose(kwargs["size"][_frame_rows(data, 40)], 10.0)
+    rgba, _ = attention_style(attention, limits=(lo, hi))
+    np.testing.assert_allclose(rgba[[12, 40]], [INFERNO_0, INFERNO_1])
+    # the raw values are kept (features, metadata, timeline track)
+    rows = _frame_rows(data, 40)
+    np.testing.assert_allclose(kwargs["features"]["attention"].to_numpy()[rows], 0.95)
+    np.testing.assert_array_equal(kwargs["metadata"]["attention"], attention)
+    assert attention_range([2.0, 2.0]) == (0.0, 2.0)
+    assert attention_range([0.0, np.nan]) == (0.0, 1.0)
+
+
+def test_attention_caption_names_the_model_and_a_flat_curve():
+    flat = 0.7 + 0.01 * np.sin(np.arange(100))
+    peaked = np.r_[np.zeros(90), np.ones(10)]
+    seq = attention_caption("sequence", "grad", peaked)
+    frame = attention_caption("frame", "rollout", flat)
+    encoder = attention_caption("encoder", "rollout", flat)
+    assert "sequence classifier's decision" in seq and "gradient" in seq
+    assert "flat" not in seq
+    assert "frame classifier" in frame and "not why a frame got its label" in frame
+    assert "Nearly flat" in frame and "0.69-0.71" not in frame
+    detail = attention_caption("frame", "rollout", flat, details=True)
+    assert detail.startswith(frame) and "0.69-0.71" in detail
+    assert "pretrained encoder" in encoder and "no decision" in encoder
+    assert len({seq, frame, encoder}) == 3
+    with pytest.raises(ValueError, match="kind"):
+        attention_caption("forest", "grad", flat)
+
+
 def test_motif_layer_colours_and_text(rec):
     poses = rec.poses
     motif = np.full(poses.n_frames, 2)
@@ -99,8 +147,8 @@ def test_motif_layer_colours_and_text(rec):
     assert colors.shape == (len(data), 4)
     for frame, name, hex_color in [
         (0, "", NONE_COLOR),
-        (10, "sniff", CATEGORY_PALETTE[2]),
-        (50, "chase", CATEGORY_PALETTE[5]),
+        (10, "sniff", MOTIF_PALETTE[2]),
+        (50, "chase", MOTIF_PALETTE[5]),
     ]:
         rows = _frame_rows(data, frame)
         want = [int(hex_color[j : j + 2], 16) / 255 for j in (1, 3, 5)]
@@ -117,8 +165,8 @@ def test_motif_layer_colours_and_text(rec):
     np.testing.assert_array_equal(kwargs["metadata"]["embedding"], embedding)
     assert motif_colors([-1, 0, 21]) == {
         -1: NONE_COLOR,
-        0: CATEGORY_PALETTE[0],
-        21: CATEGORY_PALETTE[1],
+        0: MOTIF_PALETTE[0],
+        21: MOTIF_PALETTE[1],
     }
 
 
@@ -249,8 +297,8 @@ def test_screenshots_of_attention_and_cluster_layers(make_napari_viewer, screens
     viewer.dims.set_current_step(0, frame)
     viewer.reset_view()
     xy = np.nanmean(rec.poses.position[frame], axis=(0, 1))
-    viewer.camera.center = (xy[1], xy[0])
-    viewer.camera.zoom *= 2.5
+    viewer.scene.camera.center = (xy[1], xy[0])
+    viewer.scene.camera.zoom *= 2.5
     image = screenshot(viewer, "attention_layer.png")
     # the brightest inferno colours (pale yellow, a = max) are on screen
     yellow = (image[..., 0] > 220) & (image[..., 1] > 200) & (image[..., 2] < 180)
@@ -260,7 +308,7 @@ def test_screenshots_of_attention_and_cluster_layers(make_napari_viewer, screens
     data, kwargs, _ = motifs_to_layer(rec.poses, rec.labels, rec.behaviours)
     viewer.add_points(data, **kwargs)
     image = screenshot(viewer, "cluster_layer.png")
-    r, g, b = (int(CATEGORY_PALETTE[behaviour][i : i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(MOTIF_PALETTE[behaviour][i : i + 2], 16) for i in (1, 3, 5))
     close = (
         (np.abs(image[..., 0].astype(int) - r) < 12)
         & (np.abs(image[..., 1].astype(int) - g) < 12)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from behavert.colors import CATEGORY_PALETTE
+from behavert.colors import MOTIF_PALETTE
 from behavert.datasets.synthetic import generate_synthetic
 from behavert.napari.convert.behaviour import behaviour_to_layer
 from behavert.napari.convert.layers import poses_to_layers
@@ -73,11 +73,11 @@ def test_tracks_from_overlay_layers(viewer_timeline, rec):
     widget.canvas.repaint()
     motifs = widget._tracks[2]
     assert motifs.categories == ("busy", "calm")
-    # the motif band's colours are the overlay's: motif 0 blue, motif 1 orange
+    # the motif band's colours are the overlay's: motif 0 and motif 1
     y = next(t for t in _row_tops(widget) if t[0] == "motifs")[1] + 8
     x_early, x_late = widget.x_of(10), widget.x_of(110)
-    assert _near(_pixel(widget, int(x_early), y), _hex(CATEGORY_PALETTE[0]))
-    assert _near(_pixel(widget, int(x_late), y), _hex(CATEGORY_PALETTE[1]))
+    assert _near(_pixel(widget, int(x_early), y), _hex(MOTIF_PALETTE[0]))
+    assert _near(_pixel(widget, int(x_late), y), _hex(MOTIF_PALETTE[1]))
     # the attention curve is empty before frame 60 and full after
     top = next(t for t in _row_tops(widget) if t[0] == "attention")[1]
     assert _near(_pixel(widget, int(x_early), top + 2), (38, 41, 48))
@@ -181,3 +181,80 @@ def test_in_place_layer_update_refreshes_the_tracks(viewer_timeline, rec, qtbot)
     qtbot.wait(50)
     widget.canvas.repaint()
     assert widget.n_renders == renders
+
+
+#: Two recordings whose names agree on their first 30 characters (real DLC names).
+LONG = (
+    "e3v813a-20210610T122332-122642DLC_dlcrnetms5_pilot_studySep24shuffle1_100000",
+    "e3v813a-20210610T122332-130915DLC_dlcrnetms5_pilot_studySep24shuffle1_100000",
+)
+
+
+def _tooltip(widget, qtbot, y: int) -> str:
+    """Hover the names column at height y: the tooltip Qt shows."""
+    from qtpy.QtCore import QEvent, QPoint
+    from qtpy.QtGui import QHelpEvent
+    from qtpy.QtWidgets import QApplication, QToolTip
+
+    QToolTip.hideText()
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    pos = QPoint(10, y)
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, widget.canvas.mapToGlobal(pos))
+    QApplication.sendEvent(widget.canvas, event)
+    return QToolTip.text() if QToolTip.isVisible() else ""
+
+
+def test_rows_have_short_distinct_labels_and_the_recording_in_a_tooltip(
+    make_napari_viewer_proxy, rec, qtbot, tmp_path
+):
+    import dataclasses
+
+    from qtpy.QtGui import QFontMetrics
+
+    from behavert.napari.widgets.timeline import LABEL_WIDTH, TimelineWidget
+
+    viewer = make_napari_viewer_proxy()
+    widget = TimelineWidget(viewer)
+    qtbot.addWidget(widget)
+    widget.resize(700, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    attention = np.linspace(0, 1, N_FRAMES)
+    motif = (np.arange(N_FRAMES) >= 60).astype(int)
+    behaviour = np.where(np.arange(N_FRAMES) % 40 < 10, "interact", "other")
+    for base in LONG:
+        poses = dataclasses.replace(rec.poses, path=tmp_path / f"{base}.csv")
+        for data, kwargs, kind in [
+            attention_to_layer(poses, attention, name=f"{base} attention"),
+            motifs_to_layer(poses, motif, name=f"{base} motifs"),
+            behaviour_to_layer(
+                poses,
+                behaviour,
+                classes=("other", "interact"),
+                name=f"{base} behaviour",
+            ),
+        ]:
+            getattr(viewer, f"add_{kind}")(data, **kwargs)
+    labels = widget.row_labels
+    assert labels == [
+        "attention [1]", "motifs [1]", "behaviour: interact [1]",
+        "attention [2]", "motifs [2]", "behaviour: interact [2]",
+    ]  # fmt: skip
+    # the labels fit the names column whole (nothing is cut)
+    metrics = QFontMetrics(widget.canvas.font())
+    assert max(metrics.horizontalAdvance(t) for t in labels) <= LABEL_WIDTH - 8
+    # hovering a row names its layer and the recording's file
+    widget.canvas.repaint()
+    tops = [top for _, top in _row_tops(widget)]
+    for row, base, what in [(0, LONG[0], "attention"), (5, LONG[1], "behaviour")]:
+        text = _tooltip(widget, qtbot, tops[row] + 5)
+        assert text.splitlines() == [
+            labels[row],
+            f"{base} {what}",
+            f"recording: {tmp_path / base}.csv",
+        ]
+    assert _tooltip(widget, qtbot, tops[-1] + 60) == ""  # below the rows: none
+    # one recording: the labels need no number
+    for layer in [x for x in viewer.layers if x.name.startswith(LONG[1])]:
+        viewer.layers.remove(layer)
+    assert widget.row_labels == ["attention", "motifs", "behaviour: interact"]

@@ -7,11 +7,12 @@ writes it as PNG and SVG atomically and `write_figures` writes every figure
 of an analysis.
 
 Colours are those of `behavert.colors`, the same as in the napari layers and
-the timeline: motif ``m`` is `motif_color` ``(m)`` ("no motif" grey);
-behaviours (predictions and annotations) take `category_colors` of the class
-list (``other``/``none`` grey); the attention curve is black over the frames'
-importance (which sums to 1 over the recording), and frames of a highlighted
-behaviour are shaded.
+the timeline: motif ``m`` is `motif_color` ``(m)`` ("no motif" grey), named
+``"M<m>: <name>"`` in legends (`motif_legend`); behaviours (predictions and
+annotations) take `category_colors` of the class list (``other``/``none``
+grey), a palette sharing no colour with the motifs'; the attention curve is
+black over the frames' importance (which sums to 1 over the recording), and
+frames of a highlighted behaviour are shaded.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..colors import (
     NONE_COLOR,
     category_colors,
     motif_color,
+    motif_legend,
 )
 from ..io.atomic import atomic_path
 from .results import RecordingAnalysis, RunsAnalysis
@@ -141,8 +143,7 @@ def ethogram(
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlabel(xlabel)
     handles = [Patch(color=c, label=n) for n, c in bcol.items()]
-    mnames = _motif_names(frames, k)
-    handles += [Patch(color=palette[m], label=f"M{m}: {mnames[m]}") for m in range(k)]
+    handles += _motif_handles(frames, k)
     if handles:
         ax.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7
@@ -158,6 +159,11 @@ def _motif_names(frames: pd.DataFrame, k: int) -> list[str]:
             if 0 <= int(m) < k:
                 names[int(m)] = str(name)
     return names
+
+
+def _motif_handles(frames: pd.DataFrame, k: int) -> list[Patch]:
+    """Legend patches of motifs ``0 .. k - 1`` (`behavert.colors.motif_legend`)."""
+    return [Patch(color=c, label=t) for t, c in motif_legend(_motif_names(frames, k))]
 
 
 def attention_curve(
@@ -230,8 +236,7 @@ def embedding_map(frames: pd.DataFrame, title: str | None = None) -> Figure:
     ax.scatter(
         frames["pc1"], frames["pc2"], c=colours, s=4, linewidths=0, rasterized=True
     )
-    names = _motif_names(frames, k)
-    handles = [Patch(color=palette[m], label=f"M{m}: {names[m]}") for m in range(k)]
+    handles = _motif_handles(frames, k)
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="best")
     ax.set_xlabel("PC1 of final-layer tokens")

@@ -7,6 +7,13 @@ motif layers, the frame classifier's prediction for the behaviour layers, and
 the attribution of the first recording for the status line. With an export
 folder it runs the whole `behavert.report.analyze_runs` (whose tables and
 figures it writes) and draws the same layers from its result.
+
+The motif layer carries the frames' 2-D map (``pc1, pc2``: `map_tokens`, the
+``*_frames.csv`` columns) in ``metadata["embedding"]``, so the Embedding map
+dock shows one dot per frame. Under the status line, one line says what the
+attention layer means for the model it came from (`attention_caption`) and a
+legend gives each motif's colour (`behavert.colors.motif_legend`, the colours
+of the motif layer, the timeline and the figures).
 """
 
 from __future__ import annotations
@@ -19,12 +26,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from magicgui.widgets import CheckBox, ComboBox, FileEdit, Select, SpinBox
 
+from ...colors import motif_legend
 from ...errors import BehavertError
 from ...io.labels import FrameLabels
 from ...io.poses import Poses
 from .._notify import notify_error
 from ..convert.behaviour import prediction_to_layer
-from ..convert.overlays import attention_to_layer, motifs_to_layer, show_colorbar
+from ..convert.overlays import (
+    attention_caption,
+    attention_to_layer,
+    motifs_to_layer,
+    show_colorbar,
+)
 from ..workers import Job
 from ._common import (
     ANNOTATIONS_KEY,
@@ -35,6 +48,7 @@ from ._common import (
     poses_of,
     set_layer,
 )
+from .legend import AnalysisNotes
 
 if TYPE_CHECKING:
     import napari
@@ -54,6 +68,7 @@ class _Overlays:
     motif: np.ndarray  # (time,) int, -1 = none
     motif_names: list[str]
     prediction: tuple | None = None  # (classes, labels (time,), probs (time, class))
+    embedding: np.ndarray | None = None  # (time, 2) pc1, pc2 of the frames
 
 
 @dataclass
@@ -62,6 +77,8 @@ class _Analysed:
     bases: list[str]
     overlays: list[_Overlays]
     attribution: Any  # ranked feature groups of the first recording, or None
+    kind: str  # the model: "sequence", "frame" (classifier) or "encoder"
+    method: str  # the frame importance method ("grad", "rollout")
     result: Any = None  # behavert.report.RunsAnalysis when exported
     written: Path | None = None
 
@@ -86,6 +103,16 @@ def _load(folder: Path, frame_folder: Path | None) -> tuple:
     return model, tokenizer, frame_model
 
 
+def _model_kind(model: Any) -> str:
+    """``"sequence"``, ``"frame"`` (classifiers) or ``"encoder"`` (pretrained)."""
+    from ...inference import is_sequence_model
+    from ...model import BehavertForFrameClassification
+
+    if is_sequence_model(model):
+        return "sequence"
+    return "frame" if isinstance(model, BehavertForFrameClassification) else "encoder"
+
+
 def _overlays_of(rec: Any) -> _Overlays:
     """The layers' inputs from a ``RecordingAnalysis`` (exported runs)."""
     frames = rec.frames
@@ -100,15 +127,17 @@ def _overlays_of(rec: Any) -> _Overlays:
         frames["motif"].to_numpy(),
         list(rec.motif_names),
         prediction,
+        frames[["pc1", "pc2"]].to_numpy(),
     )
 
 
 def _layer_steps(model, tokenizer, frame_model, poses_list, options, ctx) -> tuple:
-    """Only the steps the layers need: ``(overlays, attribution or None)``."""
+    """Only the steps the layers need: ``(overlays, attribution, method)``."""
     from ...inference import predict_frames
     from ...report import (
         cluster_motifs,
         embed_recordings,
+        map_tokens,
         recording_attribution,
         recording_importance,
     )
@@ -126,20 +155,21 @@ def _layer_steps(model, tokenizer, frame_model, poses_list, options, ctx) -> tup
         n_motifs=options["n_motifs"],
         min_bout=options["min_bout"],
     )
+    maps = map_tokens(tokens)
     tick()
-    overlays = []
-    for poses, motif in zip(poses_list, motifs.labels):
-        attention, _ = recording_importance(model, tokenizer, poses)
+    overlays, method = [], ""
+    for poses, motif, xy in zip(poses_list, motifs.labels, maps):
+        attention, method = recording_importance(model, tokenizer, poses)
         prediction = None
         if frame_model is not None:
             pred = predict_frames(frame_model, tokenizer, poses)
             prediction = (pred.names, pred.labels, pred.probabilities)
-        overlays.append(_Overlays(attention, motif, motifs.names, prediction))
+        overlays.append(_Overlays(attention, motif, motifs.names, prediction, xy))
         tick()
     attribution = None
     if options["attribution"]:
         attribution = recording_attribution(model, tokenizer, poses_list[0])
-    return overlays, attribution
+    return overlays, attribution, method
 
 
 class AnalyzeWidget(JobWidget):
@@ -148,7 +178,8 @@ class AnalyzeWidget(JobWidget):
     Adds or updates, per recording, the ``"<recording> attention"`` layer
     (keypoints coloured and sized by each frame's importance for the model's
     decision) and the ``"<recording> motifs"`` layer (keypoints coloured by
-    motif, one clustering shared by all chosen recordings); with a frame
+    motif, one clustering shared by all chosen recordings, with the frames'
+    2-D map for the Embedding map dock); with a frame
     classifier run also ``"<recording> behaviour"``. Only the steps these
     layers need are run (module docstring); with an export folder the whole
     ``behavert.report.analyze_runs`` runs and its CSV tables and PNG/SVG
@@ -184,6 +215,8 @@ class AnalyzeWidget(JobWidget):
         self.extend(list(controls.values()))
         self._compact(self._pose_layers)
         self._add_job_controls("Analyze")
+        self._notes = AnalysisNotes()  # the full width, under the status line
+        self.native.layout().addWidget(self._notes)
         self._watch_layers()
         self.last_result: _Analysed | None = None
 
@@ -213,12 +246,13 @@ class AnalyzeWidget(JobWidget):
 
         def body(ctx):
             model, tokenizer, frame_model = _load(folder, frame_folder)  # torch
+            kind = _model_kind(model)
             ctx.check()
             if out is None:
-                overlays, attribution = _layer_steps(
+                overlays, attribution, method = _layer_steps(
                     model, tokenizer, frame_model, poses_list, options, ctx
                 )
-                return _Analysed(poses_list, bases, overlays, attribution)
+                return _Analysed(poses_list, bases, overlays, attribution, kind, method)
             from ...report import analyze_runs
 
             result = analyze_runs(
@@ -232,8 +266,18 @@ class AnalyzeWidget(JobWidget):
             ctx.check()
             written = _export(result, out, annotations)
             overlays = [_overlays_of(rec) for rec in result.recordings]
-            attribution = result.recordings[0].attribution
-            return _Analysed(poses_list, bases, overlays, attribution, result, written)
+            first = result.recordings[0]
+            method = first.info["importance"]
+            return _Analysed(
+                poses_list,
+                bases,
+                overlays,
+                first.attribution,
+                kind,
+                method,
+                result,
+                written,
+            )
 
         return self._start(body, "Analyze", self._on_analysed)
 
@@ -258,7 +302,11 @@ class AnalyzeWidget(JobWidget):
             set_layer(
                 self._viewer,
                 motifs_to_layer(
-                    poses, shown.motif, shown.motif_names, name=f"{base} motifs"
+                    poses,
+                    shown.motif,
+                    shown.motif_names,
+                    name=f"{base} motifs",
+                    embedding=shown.embedding,
                 ),
             )
             if shown.prediction is not None:
@@ -277,3 +325,11 @@ class AnalyzeWidget(JobWidget):
         if analysed.written is not None:
             text += f"; written to {analysed.written}"
         self._status.value = text
+        first = analysed.overlays[0]
+        self._notes.show_caption(
+            attention_caption(analysed.kind, analysed.method, first.attention),
+            attention_caption(
+                analysed.kind, analysed.method, first.attention, details=True
+            ),
+        )
+        self._notes.show_legend(motif_legend(first.motif_names))

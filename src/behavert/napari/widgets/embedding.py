@@ -41,6 +41,8 @@ __all__ = ["SELECTION_LAYER", "EmbeddingWidget"]
 #: Name of the Points layer ringing the animals on the selected frames.
 SELECTION_LAYER = "selected frames"
 MARGIN = 8
+#: The status line while no layer carries a map.
+NO_MAP = "No map yet: Analyze puts one on its motif layer (then Refresh)."
 SELECTED = (255, 255, 255)
 
 
@@ -205,6 +207,7 @@ class EmbeddingWidget(RasterDock):
         """
         layer = self._source()
         if layer is None:
+            self._status.setText(NO_MAP)
             return
         meta = layer.metadata
         self.set_embedding(

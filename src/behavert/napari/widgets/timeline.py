@@ -13,6 +13,12 @@ values, with ``metadata["frames"]`` their frame numbers; the overlay
 converters set both), the annotations of a keypoints layer
 (``metadata["annotations"]``, a ``FrameLabels``) and the synthetic sample's
 ground truth (``metadata["labels"]`` / ``["behaviours"]``).
+
+Each row is labelled with a short, distinct name (``"attention"``,
+``"motifs"``, ``"behaviour: interact"``; see `behavert.napari.widgets.tracks`)
+elided to the names column; hovering a row shows its tooltip: the label, the
+full layer name and the recording's file (``row_labels``, ``row_tooltips``,
+``tooltip_at``).
 """
 
 from __future__ import annotations
@@ -22,12 +28,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from qtpy.QtCore import QPointF, Qt, Signal
-from qtpy.QtGui import QColor, QPainter, QPen, QPixmap
-from qtpy.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from qtpy.QtCore import QEvent, QPointF, Qt, Signal
+from qtpy.QtGui import QColor, QFontMetrics, QPainter, QPen, QPixmap
+from qtpy.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ..convert.overlays import attention_range
 from .raster import BACKGROUND, RasterDock, blank_image, image_to_pixmap
-from .tracks import Track, make_track, tracks_from_layers
+from .tracks import Track, TrackSource, make_track, tracks_from_layers
 
 if TYPE_CHECKING:
     import napari
@@ -38,12 +52,18 @@ __all__ = ["TimelineWidget", "timelines_of"]
 _TIMELINES: weakref.WeakSet[TimelineWidget] = weakref.WeakSet()
 
 
+def _unwrapped(viewer: Any) -> Any:
+    """The viewer behind napari's ``PublicOnlyProxy`` (each plugin dock has one)."""
+    return getattr(viewer, "__wrapped__", viewer)
+
+
 def timelines_of(viewer: Any) -> list[TimelineWidget]:
-    """The timeline docks showing ``viewer``."""
-    return [t for t in list(_TIMELINES) if t._viewer is viewer]
+    """The timeline docks showing ``viewer`` (through any proxy of it)."""
+    target = _unwrapped(viewer)
+    return [t for t in list(_TIMELINES) if _unwrapped(t._viewer) is target]
 
 
-LABEL_WIDTH = 120
+LABEL_WIDTH = 150
 ROW_HEIGHT = {"band": 16, "curve": 40}
 HIGHLIGHT_HEIGHT = 6
 AXIS_HEIGHT = 16
@@ -74,6 +94,18 @@ class _TimelineCanvas(QWidget):
             painter.setPen(QPen(QColor(255, 60, 60), 2))
             painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         painter.end()
+
+    def event(self, event: Any) -> bool:  # noqa: D102 (Qt: the row tooltips)
+        if event.type() == QEvent.Type.ToolTip:
+            pos = event.pos()
+            text = self._owner.tooltip_at(pos.x(), pos.y())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
     def _seek(self, event: Any) -> None:
         frame = self._owner.frame_at(event.position().x())
@@ -150,8 +182,9 @@ class TimelineWidget(RasterDock):
         ----------
         tracks
             Name -> ``(time,)`` values: float arrays are drawn as a curve
-            (scaled to the track's maximum); ints (negative = none), strings or
-            categoricals as an ethogram band ("" / None = none).
+            (filling the row from the track's minimum to its maximum); ints
+            (negative = none), strings or categoricals as an ethogram band
+            ("" / None = none).
         frames
             ``(time,)`` frame numbers of the values (default ``0..time-1``).
         colors
@@ -161,7 +194,7 @@ class TimelineWidget(RasterDock):
         entries = {}
         for name, values in tracks.items():
             f = np.arange(len(values)) if frames is None else np.asarray(frames)
-            entries[name] = (f, values, (colors or {}).get(name))
+            entries[name] = TrackSource(f, values, (colors or {}).get(name))
         self._manual = self._build(entries)
         self._show()
 
@@ -183,8 +216,27 @@ class TimelineWidget(RasterDock):
 
     @property
     def track_names(self) -> list[str]:
-        """Names of the tracks, top to bottom."""
+        """Names of the tracks (full: layer names), top to bottom."""
         return [t.name for t in self._tracks]
+
+    @property
+    def row_labels(self) -> list[str]:
+        """The short labels of the rows, top to bottom (before eliding)."""
+        return [t.label for t in self._tracks]
+
+    @property
+    def row_tooltips(self) -> list[str]:
+        """The tooltip of each row, top to bottom."""
+        return [f"{t.label}\n{t.tooltip}" for t in self._tracks]
+
+    def tooltip_at(self, x: float, y: float) -> str:
+        """The tooltip at canvas (x, y): its row's (``""`` between rows)."""
+        if y < HIGHLIGHT_HEIGHT and len(self._highlight):
+            return f"{len(self._highlight)} frames selected (embedding map)"
+        for (_, top, h), text in zip(self._rows(), self.row_tooltips):
+            if top <= y < top + h:
+                return text
+        return ""
 
     @property
     def view(self) -> tuple[int, int]:
@@ -254,7 +306,7 @@ class TimelineWidget(RasterDock):
     # --------------------------------------------------------------- drawing
     def _build(self, entries: Mapping[str, Any]) -> list[Track]:
         tracks = []
-        for name, (frames, values, colors) in entries.items():
+        for name, (frames, values, colors, label, tip) in entries.items():
             frames, values = np.asarray(frames, dtype=np.int64), np.asarray(values)
             if values.shape != frames.shape:
                 raise ValueError(
@@ -263,7 +315,7 @@ class TimelineWidget(RasterDock):
                 )
             order = np.argsort(frames, kind="stable")
             values, frames = values[order], frames[order]
-            tracks.append(make_track(name, values, frames, colors))
+            tracks.append(make_track(name, values, frames, colors, label, tip))
         return tracks
 
     def _show(self) -> None:
@@ -276,6 +328,14 @@ class TimelineWidget(RasterDock):
         self.canvas.setMinimumHeight(HIGHLIGHT_HEIGHT + h + AXIS_HEIGHT + 2)
         self._invalidate()
 
+    def _rows(self) -> list[tuple[Track, int, int]]:
+        """``(track, top, height)`` of each row, in canvas pixels."""
+        rows, y = [], HIGHLIGHT_HEIGHT
+        for track in self._tracks:
+            rows.append((track, y, ROW_HEIGHT[track.kind]))
+            y += ROW_HEIGHT[track.kind] + 2
+        return rows
+
     def _columns(self, frames: np.ndarray, width: int) -> np.ndarray:
         start, stop = self.view
         return ((frames - start) * width // (stop - start)).astype(np.int64)
@@ -284,7 +344,6 @@ class TimelineWidget(RasterDock):
         """Draw every track into an image (one value per pixel column)."""
         plot_w = max(width - LABEL_WIDTH, 1)
         image = blank_image(height, plot_w)
-        y = 0
         if len(self._highlight):
             start, stop = self.view
             shown = self._highlight[
@@ -296,22 +355,22 @@ class TimelineWidget(RasterDock):
             np.add.at(edges, first, 1)
             np.add.at(edges, np.maximum(after, np.minimum(first + 1, plot_w)), -1)
             marked = np.cumsum(edges[:-1]) > 0
-            image[y : y + HIGHLIGHT_HEIGHT - 1, marked, :3] = HIGHLIGHT_COLOR
-        y += HIGHLIGHT_HEIGHT
-        rows = []
-        for track in self._tracks:
-            h = ROW_HEIGHT[track.kind]
-            rows.append((track.name, y, h))
-            if y + h <= height:
-                self._draw_track(image[y : y + h], track, plot_w)
-            y += h + 2
+            image[: HIGHLIGHT_HEIGHT - 1, marked, :3] = HIGHLIGHT_COLOR
+        rows = self._rows()
+        for track, top, h in rows:
+            if top + h <= height:
+                self._draw_track(image[top : top + h], track, plot_w)
         pixmap = QPixmap(max(width, 1), max(height, 1))
         pixmap.fill(QColor(*BACKGROUND))
         painter = QPainter(pixmap)
         painter.drawPixmap(LABEL_WIDTH, 0, image_to_pixmap(image))
         painter.setPen(QColor(220, 220, 220))
-        for name, top, h in rows:
-            painter.drawText(4, top + h - 3, name[:18])
+        metrics = QFontMetrics(painter.font())
+        for track, top, h in rows:
+            text = metrics.elidedText(
+                track.label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 8
+            )
+            painter.drawText(4, top + h - 3, text)
         start, stop = self.view
         for frame in np.linspace(start, stop - 1, 5).astype(int):
             x = self.x_of(int(frame)) or LABEL_WIDTH
@@ -334,10 +393,10 @@ class TimelineWidget(RasterDock):
             cols = np.r_[cols, empty[hit]]
             values = np.r_[values, track.values[idx[hit]]]
         if track.kind == "curve":
-            top = np.zeros(width)
-            np.maximum.at(top, cols, np.maximum(values, 0))
-            scale = track.values.max() if len(track.values) else 0.0
-            level = top / scale if scale > 0 else top
+            lo, hi = attention_range(track.values)  # the layer's rule
+            top = np.full(width, lo)
+            np.maximum.at(top, cols, np.maximum(values, lo))
+            level = (top - lo) / (hi - lo)
             h = rows.shape[0]
             filled = np.arange(h)[::-1, None] < np.round(level * h)[None, :]
             rows[filled, :3] = CURVE_COLOR
