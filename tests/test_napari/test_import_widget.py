@@ -137,3 +137,42 @@ def test_max_animals_is_ignored_for_dlc_files(widget, shared_data, qtbot, mocker
     show_error.assert_not_called()
     assert "1 individuals" in import_widget._status.value
     assert "SLEAP files only" in import_widget._status.value
+
+
+def test_open_project_lists_its_recordings_to_choose_from(
+    widget, shared_data, tmp_path, qtbot, mocker
+):
+    """Type a folder of SLEAP files, click Open project, pick the second
+    recording in the list, click Import: that recording's layers."""
+    import os
+
+    from qtpy.QtWidgets import QComboBox, QLineEdit, QPushButton, QWidget
+
+    show_error = mocker.patch("behavert.napari._notify.show_error")
+    import_widget, viewer = widget
+    for name in ("sleap/clip_tracks/clip.predictions.slp", SLP):
+        os.symlink(shared_data / name, tmp_path / name.split("/")[-1])
+    project = import_widget.native.findChild(QWidget, "project")
+    line = project.findChild(QLineEdit)
+    line.clear()
+    qtbot.keyClicks(line, str(tmp_path))
+    qtbot.keyClick(line, "\r")
+    import_widget.native.findChild(QPushButton, "open_project_button").click()
+    show_error.assert_not_called()
+    combo = import_widget.native.findChild(QWidget, "recording")
+    combo = combo if isinstance(combo, QComboBox) else combo.findChild(QComboBox)
+    items = [combo.itemText(i) for i in range(combo.count())]
+    assert items == ["centered_pair_predictions.slp", "clip.predictions.slp"]
+    assert "SLEAP folder" in import_widget._status.value
+    combo.setCurrentIndex(1)
+    assert str(import_widget._pose_file.value).endswith("clip.predictions.slp")
+    _click_import(import_widget)
+    show_error.assert_not_called()
+    assert any("clip.predictions" in layer.name for layer in viewer.layers)
+
+    line.clear()
+    qtbot.keyClicks(line, str(tmp_path / "nowhere"))
+    qtbot.keyClick(line, "\r")
+    import_widget.native.findChild(QPushButton, "open_project_button").click()
+    assert "nowhere" in show_error.call_args.args[0]
+    assert import_widget._status.value.startswith("project not opened")

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from magicgui.widgets import (
+    ComboBox,
     Container,
     FileEdit,
     FloatSpinBox,
@@ -56,6 +57,14 @@ class ImportPosesWidget(Container):
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         super().__init__(labels=True)
         self._viewer = viewer
+        self._project = FileEdit(mode="d", label="Project (optional)", nullable=True)
+        self._project.tooltip = (
+            "a DeepLabCut project (config.yaml) or a folder of SLEAP files: "
+            "Open project lists its recordings (one per video)"
+        )
+        self._open_project = PushButton(text="Open project")
+        self._recording = ComboBox(label="Recording", choices=[])
+        self._project_files: dict[str, str] = {}
         self._pose_file = FileEdit(mode="r", filter=POSE_FILTER, label="Pose file")
         self._video_file = FileEdit(
             mode="r", filter=VIDEO_FILTER, label="Video (optional)", nullable=True
@@ -78,6 +87,9 @@ class ImportPosesWidget(Container):
         self._status = Label(value="")
         self._status.native.setWordWrap(True)  # a stitching note is long
         for control, name in [
+            (self._project, "project"),
+            (self._open_project, "open_project_button"),
+            (self._recording, "recording"),
             (self._pose_file, "pose_file"),
             (self._video_file, "video_file"),
             (self._likelihood, "likelihood_threshold"),
@@ -88,8 +100,13 @@ class ImportPosesWidget(Container):
         ]:
             control.native.setObjectName(name)
         self._import_button.changed.connect(self._on_import_button_clicked)
+        self._open_project.changed.connect(self._on_open_project_button_clicked)
+        self._recording.changed.connect(self._on_recording_changed)
         self.extend(
             [
+                self._project,
+                self._open_project,
+                self._recording,
                 self._pose_file,
                 self._video_file,
                 self._likelihood,
@@ -101,6 +118,38 @@ class ImportPosesWidget(Container):
         )
 
     # ------------------------------------------------------------ handlers
+    def _on_open_project_button_clicked(self, *_: object) -> list[str]:
+        """List the project's recordings (`behavert.io.find_project`); the first
+        becomes the pose file. Returns the recordings' file names."""
+        from ...io.project import find_project
+
+        path = optional_path(self._project.value)
+        try:
+            if path is None:
+                raise ValueError("choose a project folder first")
+            project = find_project(path)
+        except (BehavertError, ValueError) as exc:
+            notify_error(exc, "Import poses")
+            self._status.value = f"project not opened: {exc}"
+            return []
+        self._project_files = {f.name: str(f) for f in project.files}
+        names = list(self._project_files)
+        self._recording.choices = names
+        self._recording.value = names[0]
+        self._on_recording_changed(names[0])
+        kind = "DeepLabCut project" if project.kind == "dlc" else "SLEAP folder"
+        self._status.value = (
+            f"{kind} {project.path.name}: {len(names)} recording(s); "
+            "choose one under Recording, then Import"
+        )
+        return names
+
+    def _on_recording_changed(self, name: object = None) -> None:
+        """The chosen recording of the project becomes the pose file."""
+        path = self._project_files.get(str(name or self._recording.value))
+        if path is not None:
+            self._pose_file.value = path
+
     def _on_import_button_clicked(self, *_: object) -> list[Layer]:
         """Load the chosen file and add or update its layers.
 
