@@ -203,8 +203,9 @@ class JobWidget(Container):
         if self._job is not None:
             self._job.cancel()
 
-    def _start(self, body, title: str, on_result) -> Job:
-        """Start ``body`` as this widget's job (see ``workers.start_job``)."""
+    def _start(self, body, title: str, on_result, on_event=None) -> Job:
+        """Start ``body`` as this widget's job (see ``workers.start_job``);
+        ``on_event`` gets each training event on the main thread."""
         self._job = start_job(
             body,
             title=title,
@@ -213,6 +214,7 @@ class JobWidget(Container):
             run_button=self._run_button,
             cancel_button=self._cancel_button,
             on_result=on_result,
+            on_event=on_event,
         )
         return self._job
 

@@ -194,24 +194,11 @@ class TrainingFeedback(Container):
 def start_training(dock: Any, body: Any, title: str, on_result: Any) -> Any:
     """Start a training dock's job with its ``feedback`` following the events.
 
-    ``dock`` is a ``TrainingWidget`` with a ``feedback`` (:class:`TrainingFeedback`);
-    its Run / Cancel buttons, progress bar and status line are wired as by
-    ``JobWidget._start``. Returns the ``Job`` (also ``dock.job``).
+    ``dock`` is a ``TrainingWidget`` with a ``feedback`` (:class:`TrainingFeedback`)
+    whose job is started by ``JobWidget._start``. Returns the ``Job``.
     """
-    from ..workers import start_job
-
     dock.feedback.reset()
-    dock._job = start_job(
-        body,
-        title=title,
-        progress=dock._progress,
-        status=dock._status,
-        run_button=dock._run_button,
-        cancel_button=dock._cancel_button,
-        on_result=on_result,
-        on_event=dock.feedback.add,
-    )
-    return dock._job
+    return dock._start(body, title, on_result, on_event=dock.feedback.add)
 
 
 def _finite(value: float) -> bool:
