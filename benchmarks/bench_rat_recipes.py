@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import copy
 import functools
-import hashlib
 import json
 import sys
 import time
@@ -48,18 +47,9 @@ def main(argv=None) -> None:
 
     @functools.cache
     def cached(seed: int, mask_key: str = ""):
-        from behavert.train import TrainedRun
-        from behavert.train.run import load_run, save_run
+        from rat_encoder import rat_encoder
 
-        settings = [B.PRETRAIN, B.PRETRAIN_MASK, B.SIZE, B.PRESET, seed]
-        key = hashlib.md5(json.dumps(settings, sort_keys=True).encode()).hexdigest()
-        folder = args.cache / key
-        if (folder / "meta.json").exists():  # safetensors, as every run
-            model, tokenizer, meta = load_run(folder)
-            return TrainedRun(model, tokenizer), meta["pretrain_seconds"]
-        run, seconds = build(seed, mask_key)
-        save_run(folder, run.model, run.tokenizer, {"pretrain_seconds": seconds})
-        return run, seconds
+        return rat_encoder(seed, args.cache, build=lambda s: build(s, mask_key))
 
     B.pretrained = cached
     for text in args.variants:

@@ -25,8 +25,13 @@ skeleton by ``benchmarks/real_corpus.py``, plus all frames of the ethome
 recording itself, the test poses too, transductively, as LISBET's and other
 pipelines' pretraining would; ``--pretrain-frames train`` restricts the ethome
 part to the training frames, ``--pretrain-data ethome`` leaves the other
-recordings out). Cross-skeleton transfer (a new token projection) is evaluated
-in bench_transfer and not used here. LISBET (``--lisbet``): its released PyPI
+recordings out). BehaVERT rat-pretrained (issue 11 item 5): the encoder of
+``bench_rat.py`` pretrained on the unlabelled poses of the 35 rat training
+sessions (2 rats x 5 keypoints; one encoder, ``--rat-seed``, cached by
+``benchmarks/rat_encoder.py``), transferred to the mouse skeleton
+(``behavert.train.transfer``: rat head -> mouse neck, tail base -> tail, the
+other mouse keypoints fresh; ``--realign`` steps of the new projection alone),
+then fine-tuned like the other arms. LISBET (``--lisbet``): its released PyPI
 package in its own venv, driven by ``benchmarks/lisbet_runner.py``.
 Every method's hard predictions are smoothed the same way (bouts >=
 ``--min-bout`` frames); average precision uses the raw probabilities.
@@ -58,7 +63,22 @@ REPO = Path(__file__).resolve().parents[1]
 START = "<!-- bench_real:start -->"
 END = "<!-- bench_real:end -->"
 LISBET_VENV = Path(os.environ.get("BEHAVERT_LISBET_VENV", "/tmp/lisbet-venv-cuda"))
-METHODS = ("random forest", "BehaVERT from scratch", "BehaVERT pretrained", "LISBET")
+METHODS = (
+    "random forest",
+    "BehaVERT from scratch",
+    "BehaVERT pretrained",
+    "BehaVERT rat-pretrained",
+    "LISBET",
+)
+#: rat (bench_rat: ``top`` = head, ``body``, ``tail`` = tail base, ``tail-m``,
+#: ``tail-e``) -> ethome mouse keypoints; the rest of the mouse is masked
+RAT_TO_MOUSE = {
+    "top": "neck",
+    "body": None,
+    "tail": "tail",
+    "tail-m": None,
+    "tail-e": None,
+}
 
 
 def split_point(truth: np.ndarray, fraction: float) -> tuple[int, str]:
@@ -119,14 +139,12 @@ def pretrain_model(poses_list, *, seed, steps, preset):
     )
 
 
-def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
-    from behavert.inference import predict_frames
-    from behavert.train import TrainConfig, finetune_frames
+def finetune_config(seed: int, steps: int):
+    """``behavert train``'s recipe (FINETUNE_RECIPE: nothing added)."""
+    from behavert.train import TrainConfig
     from behavert.train.config import FINETUNE_RECIPE
-    from behavert.train.loop import run_to_end
 
-    # ``behavert train``'s recipe (FINETUNE_RECIPE: nothing added)
-    tc = TrainConfig(
+    return TrainConfig(
         lr=1e-3,
         batch_size=16,
         max_steps=steps,
@@ -136,6 +154,36 @@ def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
         weight_decay=0.05,
         **FINETUNE_RECIPE,
     )
+
+
+def run_rat_transfer(train, labels, test, rat_run, *, seed, steps, realign, min_bout):
+    """Transfer the rat encoder to the mouse skeleton, then fine-tune."""
+    from behavert.inference import predict_frames
+    from behavert.train.loop import run_to_end
+    from behavert.train.transfer import transfer
+
+    result = run_to_end(
+        transfer(
+            rat_run,
+            target_poses_list=train,
+            mapping=RAT_TO_MOUSE,
+            labels_list=[np.asarray(y, dtype=np.int64) for y in labels],
+            realign_steps=realign,
+            train_config=finetune_config(seed, steps),
+            class_names=["other", "interact"],
+            window=64,
+        )
+    )
+    prob = predict_frames(result.model, result.tokenizer, test).probabilities[:, 1]
+    return prob, smooth(prob, min_bout)
+
+
+def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
+    from behavert.inference import predict_frames
+    from behavert.train import finetune_frames
+    from behavert.train.loop import run_to_end
+
+    tc = finetune_config(seed, steps)
     result = run_to_end(
         finetune_frames(
             train,
@@ -239,6 +287,12 @@ def evaluate(args) -> tuple[dict, dict]:
         from benchmarks.real_corpus import corpus
 
         others, corpus_lines = corpus(poses)
+    args.rat_run, facts_rat = None, None
+    if "BehaVERT rat-pretrained" in args.methods:
+        from benchmarks.rat_encoder import rat_encoder
+
+        args.rat_run, rat_s = rat_encoder(args.rat_seed)
+        facts_rat = f"rat encoder (seed {args.rat_seed}): {rat_s:.0f} s of pretraining"
     lisbet_skip = None
     if args.lisbet:
         lisbet_skip = ensure_lisbet(args.lisbet_venv)
@@ -261,6 +315,7 @@ def evaluate(args) -> tuple[dict, dict]:
             labels = [truth[slice(*blocks[k])].astype(np.int64) for k in kept]
             names = ["random forest", "BehaVERT from scratch"]
             names += ["BehaVERT pretrained"] if init is not None else []
+            names += ["BehaVERT rat-pretrained"] if args.rat_run is not None else []
             names += ["LISBET"] if lisbet_skip is None else []
             names = [n for n in names if n in args.methods]
             for name in names:
@@ -292,6 +347,7 @@ def evaluate(args) -> tuple[dict, dict]:
         "test_pos": int(truth[cut:].sum()),
         "test_bouts": len(bouts_of(truth[cut:])),
         "lisbet": lisbet_skip,
+        "rat": facts_rat,
         "corpus": corpus_lines,
         "corpus_frames": sum(p.n_frames for p in others),
     }
@@ -312,6 +368,11 @@ def run_method(name, train, labels, test, init, seed, args) -> tuple:
             venv=args.lisbet_venv,
             **common,
         )
+    if name == "BehaVERT rat-pretrained":
+        return run_rat_transfer(
+            train, labels, test, args.rat_run, steps=args.steps, realign=args.realign,
+            **common,
+        )  # fmt: skip
     init = init if name == "BehaVERT pretrained" else None
     return run_behavert(
         train, labels, test, init, steps=args.steps, preset=args.preset, **common
@@ -375,6 +436,18 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
                 f"{np.mean([r['seconds'] for r in runs]):.0f} |"
             )
     lines += ["", f"LISBET: {facts['lisbet'] or 'ran (rows above)'}."]
+    if facts.get("rat"):
+        from benchmarks import bench_rat
+
+        lines += [
+            "",
+            f"BehaVERT rat-pretrained: the {facts['rat']} on the unlabelled poses "
+            f"of the {len(bench_rat.train_sessions())} rat training sessions of "
+            f"bench_rat (`{bench_rat.PRESET}`, {bench_rat.PRETRAIN}, "
+            f"{bench_rat.PRETRAIN_MASK}), transferred with the mapping "
+            f"{RAT_TO_MOUSE} ({args.realign} realignment steps), then the same "
+            "fine-tuning; one encoder for every seed.",
+        ]
     if facts["corpus"]:
         lines += [
             "",
@@ -457,10 +530,18 @@ def main(argv=None) -> str:
     parser.add_argument("--train-fraction", type=float, default=0.7)
     parser.add_argument("--frames", type=int, help="use only the first N frames")
     parser.add_argument("--data", type=Path, help="the ethome folder")
+    parser.add_argument("--rat-seed", type=int, default=0, help="the rat encoder's")
+    parser.add_argument("--realign", type=int, default=100)
     parser.add_argument("--lisbet", action="store_true", help="create and run LISBET")
     parser.add_argument("--lisbet-venv", type=Path, default=LISBET_VENV)
     parser.add_argument("--lisbet-epochs", type=int, default=10)
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=[m for m in METHODS if m != "BehaVERT rat-pretrained"],
+        choices=METHODS,
+        help="default: all but BehaVERT rat-pretrained (minutes of rat pretraining)",
+    )
     parser.add_argument("--json", type=Path, help="save the per-run scores here")
     parser.add_argument("--write", type=Path, help="update this markdown file")
     parser.add_argument("--plot", type=Path, help="write the F1 vs budget plot here")

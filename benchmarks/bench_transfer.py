@@ -116,7 +116,14 @@ def _n_runs(labels_list) -> int:
     return n
 
 
-def _train_config(sizes: Sizes, seed: int, steps: int):
+def _pretrain_config(sizes: Sizes, seed: int, steps: int):
+    """Pretraining settings: ``behavert pretrain``'s recipe (PRETRAIN_RECIPE)."""
+    from behavert.train.config import PRETRAIN_RECIPE
+
+    return _train_config(sizes, seed, steps, **PRETRAIN_RECIPE)
+
+
+def _train_config(sizes: Sizes, seed: int, steps: int, **extra):
     from behavert.train import TrainConfig
 
     return TrainConfig(
@@ -128,6 +135,7 @@ def _train_config(sizes: Sizes, seed: int, steps: int):
         device="cpu",
         class_weights="balanced",
         log_every=max(1, steps),
+        **extra,
     )
 
 
@@ -205,7 +213,7 @@ def run_synthetic(sizes: Sizes, budgets, rows) -> dict:
     rats = [r.poses for r in rat_dataset(sizes.rat_recordings, sizes.frames, seed=11)]
     t0 = time.perf_counter()
     rat_run = run_to_end(
-        pretrain(rats, train_config=_train_config(sizes, 0, sizes.pretrain_steps))
+        pretrain(rats, train_config=_pretrain_config(sizes, 0, sizes.pretrain_steps))
     )
     secs = time.perf_counter() - t0
     n_lab = sizes.mouse_train + sizes.mouse_test
@@ -215,7 +223,7 @@ def run_synthetic(sizes: Sizes, budgets, rows) -> dict:
     same = run_to_end(
         pretrain(
             [m.poses for m in mice[n_lab:]],
-            train_config=_train_config(sizes, 0, sizes.pretrain_steps),
+            train_config=_pretrain_config(sizes, 0, sizes.pretrain_steps),
         )
     )
     names = list(mice[0].behaviours)
@@ -276,7 +284,9 @@ def run_real(sizes: Sizes, budgets, rows) -> dict:
             single = [p.select_frames(slice(0, 200)) for p in single[:1]]
         t0 = time.perf_counter()
         run = run_to_end(
-            pretrain(single, train_config=_train_config(sizes, 0, sizes.pretrain_steps))
+            pretrain(
+                single, train_config=_pretrain_config(sizes, 0, sizes.pretrain_steps)
+            )
         )
     secs = time.perf_counter() - t0
     train = poses.select_frames(slice(0, cut))
@@ -378,7 +388,8 @@ def report(rows, facts, sizes, argv) -> str:
             "**(a) Synthetic: rat-like skeleton (11 keypoints) -> mouse skeleton "
             "(12 keypoints).** Pretraining: "
             f"{sizes.rat_recordings} synthetic rat recordings, {f['rat_frames']} "
-            f"frames, {sizes.pretrain_steps} steps ({f['pretrain_seconds']:.0f} s). "
+            f"frames, {sizes.pretrain_steps} steps with `behavert pretrain`'s recipe "
+            f"({f['pretrain_seconds']:.0f} s). "
             f"Fine-tuning: {sizes.mouse_train} synthetic mouse recordings x "
             f"{sizes.frames} frames, {sizes.finetune_steps} steps (transfer: "
             f"+{sizes.realign_steps} realignment steps); test: "
@@ -444,6 +455,10 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--part", choices=("synthetic", "real", "both"), default="both")
     parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument(
+        "--unlabelled", type=int, help="synthetic recordings to pretrain on"
+    )
+    parser.add_argument("--pretrain-steps", type=int, default=None)
     parser.add_argument("--write", type=Path, default=None, help="update this file")
     args = parser.parse_args(argv)
     import torch
@@ -452,6 +467,10 @@ def main(argv: list[str] | None = None) -> str:
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
     if args.seeds:
         sizes = Sizes(**{**sizes.__dict__, "seeds": args.seeds})
+    if args.unlabelled:
+        sizes = Sizes(**{**sizes.__dict__, "rat_recordings": args.unlabelled})
+    if args.pretrain_steps:
+        sizes = Sizes(**{**sizes.__dict__, "pretrain_steps": args.pretrain_steps})
     rows: list[dict] = []
     facts: dict = {}
     if args.part in ("synthetic", "both"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,47 @@ def test_lisbet_gets_one_coordinate_frame(bench):
         assert xy.min() >= 0 and xy.max() <= 1
     assert scaled[0].min() > 0.15 and scaled[0].max() < 0.45  # not stretched
     assert scaled[1][..., 0].min() == 0 and scaled[1][..., 1].max() == 1
+
+
+def test_rat_encoder_is_cached_and_transfers_to_the_mice(
+    bench, load_benchmark, shared_data, tmp_path, monkeypatch
+):
+    """The rat -> mouse arm (issue 11 item 5) on a tiny rat encoder: the encoder
+    is built once and then read back from its cache folder (safetensors); the
+    transfer maps rat head -> mouse neck and tail base -> tail, and the
+    fine-tuned mouse model gives a probability for every test frame."""
+    from behavert.train import TrainConfig, pretrain, run_to_end
+
+    rat = load_benchmark("bench_rat")
+    rat.DATA = shared_data / "labelled" / "rat_social_cba"
+    monkeypatch.setitem(sys.modules, "bench_rat", rat)
+    cache_mod = load_benchmark("rat_encoder")
+    cache_mod.B = rat
+    built = []
+
+    def tiny_build(seed):
+        built.append(seed)
+        poses = rat.poses_of(rat.train_sessions()[0]).select_frames(slice(0, 600))
+        tc = TrainConfig(seed=seed, max_steps=3, batch_size=4)
+        run = run_to_end(pretrain([poses], config="tiny", train_config=tc))
+        return run, 1.5
+
+    first, seconds = cache_mod.rat_encoder(0, tmp_path, build=tiny_build)
+    again, seconds_again = cache_mod.rat_encoder(0, tmp_path, build=tiny_build)
+    assert built == [0] and seconds == seconds_again == 1.5
+    rat_keypoints = ["top", "body", "tail", "tail-m", "tail-e"]
+    assert list(again.tokenizer.keypoints) == rat_keypoints
+    for name, value in first.model.state_dict().items():
+        assert np.array_equal(value.numpy(), again.model.state_dict()[name].numpy())
+
+    poses, truth = bench.load(shared_data / "labelled" / "ethome_resident_intruder")
+    first = max(0, int(np.argmax(truth)) - 200)  # 600 frames around the first bout
+    train = [poses.select_frames(slice(first, first + 600))]
+    labels = [truth[first : first + 600].astype(np.int64)]
+    assert 0 < labels[0].sum() < 600
+    test = poses.select_frames(slice(4000, 4400))
+    prob, hard = bench.run_rat_transfer(
+        train, labels, test, again, seed=0, steps=3, realign=2, min_bout=15
+    )
+    assert prob.shape == hard.shape == (400,)
+    assert np.isfinite(prob).all() and ((prob >= 0) & (prob <= 1)).all()

@@ -331,6 +331,38 @@ def test_encoder_lr_scale_slows_the_encoder_not_the_head():
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
 
 
+def test_cpu_runs_use_fused_adamw_and_no_attention_dropout():
+    """The speed defaults of docs/benchmarks.md: one fused AdamW kernel on the
+    CPU, and attention dropout 0 in new models (it forced the slow attention
+    path); ``TrainConfig.dropout`` sets hidden and classifier dropout only, and
+    a saved model's own attention dropout is kept."""
+    from behavert.model import BehavertConfig, BehavertForFrameClassification
+    from behavert.train.build import model_config
+    from behavert.train.optim import build_optimizer
+
+    model = BehavertForFrameClassification(
+        BehavertConfig.from_preset("tiny", feature_size=8, frame_labels=["a", "b"])
+    )
+    assert model.config.attention_probs_dropout_prob == 0.0
+    opt = build_optimizer(model, TrainConfig(device="cpu"))
+    assert all(g["fused"] for g in opt.param_groups)
+    before = [p.detach().clone() for p in model.parameters()]
+    model(inputs=torch.randn(2, 16, 8)).logits.sum().backward()
+    opt.step()
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+    class Tok:
+        feature_size = 8
+
+    cfg = model_config("tiny", Tok(), TrainConfig(dropout=0.3), window=64)
+    assert cfg.hidden_dropout_prob == cfg.classifier_dropout == 0.3
+    assert cfg.attention_probs_dropout_prob == 0.0
+    old = BehavertConfig.from_preset("tiny", feature_size=8)
+    old.attention_probs_dropout_prob = 0.1  # as saved by an earlier release
+    kept = model_config(old, Tok(), TrainConfig(dropout=0.3), window=64)
+    assert kept.attention_probs_dropout_prob == 0.1
+
+
 def test_balanced_weights_cap_a_very_rare_class():
     """A 16-frame class must not outweigh 36,000 background frames 1,700 to 1."""
     from behavert.train.finetuning import MAX_WEIGHT_RATIO, _balanced

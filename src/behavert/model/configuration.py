@@ -50,7 +50,10 @@ class BehavertConfig(PretrainedConfig):
     hidden_act
         Activation of the feed-forward blocks.
     hidden_dropout_prob, attention_probs_dropout_prob
-        Dropout probabilities.
+        Dropout probabilities. Attention dropout is 0 by default: on a CPU it
+        forces PyTorch's slow attention path and drops a mask per score
+        (2.3x slower pretraining steps at window 200; docs/benchmarks.md);
+        models saved with another value keep it.
     max_position_embeddings
         Longest sequence, [CLS] included; must be at least ``window + 1``.
     layer_norm_eps, initializer_range
@@ -87,7 +90,7 @@ class BehavertConfig(PretrainedConfig):
         intermediate_size: int = 1024,
         hidden_act: str = "gelu",
         hidden_dropout_prob: float = 0.1,
-        attention_probs_dropout_prob: float = 0.1,
+        attention_probs_dropout_prob: float = 0.0,
         max_position_embeddings: int = 513,
         layer_norm_eps: float = 1e-12,
         initializer_range: float = 0.02,

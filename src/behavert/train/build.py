@@ -141,7 +141,6 @@ def model_config(
     if train_config.dropout is not None:
         values.update(
             hidden_dropout_prob=train_config.dropout,
-            attention_probs_dropout_prob=train_config.dropout,
             classifier_dropout=train_config.dropout,
         )
     values.update(overrides)

@@ -139,7 +139,8 @@ class TrainConfig:
         rarest class at most 50x the most frequent, normalised to mean 1) or
         None.
     dropout
-        Overrides the model's hidden/attention/classifier dropout (None: keep).
+        Overrides the model's hidden and classifier dropout (None: keep);
+        attention dropout stays the model's (``BehavertConfig``, 0 by default).
     log_every
         Yield a ``TrainEvent`` every N steps (evaluations and the last step are
         always reported).
