@@ -168,10 +168,17 @@ def analytic_flops(config, window: int, head: int, train: bool) -> float:
 
 
 def counted_flops(func) -> float:
-    """FLOPs of ``func()`` as counted by ``FlopCounterMode``."""
+    """FLOPs of ``func()`` as counted by ``FlopCounterMode``.
+
+    Attention runs on PyTorch's math backend here: FlopCounterMode has no
+    formula for the fused CPU attention kernel (``_scaled_dot_product_flash_
+    attention_for_cpu``), which models without attention dropout use, and would
+    count its matmuls as 0. The math backend computes the same products.
+    """
+    from torch.nn.attention import SDPBackend, sdpa_kernel
     from torch.utils.flop_counter import FlopCounterMode
 
-    with FlopCounterMode(display=False) as counter:
+    with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:
         func()
     return float(counter.get_total_flops())
 
