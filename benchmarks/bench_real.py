@@ -156,7 +156,9 @@ def finetune_config(seed: int, steps: int):
     )
 
 
-def run_rat_transfer(train, labels, test, rat_run, *, seed, steps, realign, min_bout):
+def run_rat_transfer(
+    train, labels, test, rat_run, *, seed, steps, realign, min_bout, mapping=None
+):
     """Transfer the rat encoder to the mouse skeleton, then fine-tune."""
     from behavert.inference import predict_frames
     from behavert.train.loop import run_to_end
@@ -166,7 +168,7 @@ def run_rat_transfer(train, labels, test, rat_run, *, seed, steps, realign, min_
         transfer(
             rat_run,
             target_poses_list=train,
-            mapping=RAT_TO_MOUSE,
+            mapping=mapping or RAT_TO_MOUSE,
             labels_list=[np.asarray(y, dtype=np.int64) for y in labels],
             realign_steps=realign,
             train_config=finetune_config(seed, steps),
@@ -371,6 +373,7 @@ def run_method(name, train, labels, test, init, seed, args) -> tuple:
     if name == "BehaVERT rat-pretrained":
         return run_rat_transfer(
             train, labels, test, args.rat_run, steps=args.steps, realign=args.realign,
+            mapping=args.rat_mapping,
             **common,
         )  # fmt: skip
     init = init if name == "BehaVERT pretrained" else None
@@ -445,7 +448,8 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
             f"of the {len(bench_rat.train_sessions())} rat training sessions of "
             f"bench_rat (`{bench_rat.PRESET}`, {bench_rat.PRETRAIN}, "
             f"{bench_rat.PRETRAIN_MASK}), transferred with the mapping "
-            f"{RAT_TO_MOUSE} ({args.realign} realignment steps), then the same "
+            f"{args.rat_mapping or RAT_TO_MOUSE} ({args.realign} realignment steps), "
+            "then the same "
             "fine-tuning; one encoder for every seed.",
         ]
     if facts["corpus"]:
@@ -532,6 +536,11 @@ def main(argv=None) -> str:
     parser.add_argument("--data", type=Path, help="the ethome folder")
     parser.add_argument("--rat-seed", type=int, default=0, help="the rat encoder's")
     parser.add_argument("--realign", type=int, default=100)
+    parser.add_argument(
+        "--rat-mapping",
+        type=json.loads,
+        help="rat -> mouse keypoints as JSON (default RAT_TO_MOUSE)",
+    )
     parser.add_argument("--lisbet", action="store_true", help="create and run LISBET")
     parser.add_argument("--lisbet-venv", type=Path, default=LISBET_VENV)
     parser.add_argument("--lisbet-epochs", type=int, default=10)
