@@ -25,9 +25,10 @@ from magicgui.widgets import (
 )
 from napari.layers import Layer
 
-from ...io.labels import FrameLabels
+from ...io.labels import FrameLabels, load_frame_labels
 from ...io.poses import Poses
 from ...train.config import TrainConfig
+from .._notify import warnings_as_notifications
 from ..workers import Job, start_job
 from .elide import elide_choices
 
@@ -81,6 +82,20 @@ def poses_of(viewer: napari.viewer.Viewer, name: str) -> Poses:
     if not isinstance(poses, Poses):
         raise ValueError(f"layer {name!r} carries no poses")
     return poses
+
+
+def labels_for_poses(path: Path, poses: Poses, **options: Any) -> FrameLabels:
+    """A label file aligned to ``poses`` by their frame numbers.
+
+    Its warnings (frames trimmed, bouts dropped, ...) become napari
+    notifications. ``options`` go to ``load_frame_labels`` (``stream``, and
+    ``fps``, which defaults to the poses' frame rate).
+    """
+    options.setdefault("fps", poses.fps)
+    with warnings_as_notifications():
+        return load_frame_labels(
+            path, n_frames=poses.n_frames, frame_index=poses.frame_index, **options
+        )
 
 
 def base_name(layer_name: str) -> str:

@@ -40,14 +40,15 @@ from magicgui.widgets import Table as _Table
 from ...errors import BehavertError
 from ...io.boris import Bout, bouts_to_labels, labels_to_bouts, save_boris
 from ...io.bouts import mask_runs
-from ...io.labels import FrameLabels, load_frame_labels, save_frame_labels
+from ...io.labels import FrameLabels, save_frame_labels
 from ...io.poses import Poses
-from .._notify import notify_error, warnings_as_notifications
+from .._notify import notify_error
 from ..convert.behaviour import annotations_to_layer
 from ._common import (
     ANNOTATIONS_KEY,
     annotation_names,
     base_name,
+    labels_for_poses,
     optional_path,
     pose_layer_names,
     set_layer,
@@ -374,14 +375,12 @@ class AnnotateWidget(Container):
             path = optional_path(self._file.value)
             if path is None:
                 raise ValueError("choose a label file to load")
-            with warnings_as_notifications():
-                labels = load_frame_labels(
-                    path,
-                    n_frames=poses.n_frames,
-                    fps=float(self._fps.value) or None,  # None: the table's FPS
-                    frame_index=poses.frame_index,
-                    stream=self._stream.value.strip() or None,
-                )
+            labels = labels_for_poses(
+                path,
+                poses,
+                fps=float(self._fps.value) or None,  # None: the table's FPS
+                stream=self._stream.value.strip() or None,
+            )
         except (ValueError, BehavertError) as exc:
             self._fail("not loaded", exc)
             return None

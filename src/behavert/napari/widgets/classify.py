@@ -25,17 +25,17 @@ from ...errors import BehavertError
 from ...io.labels import (
     FrameLabels,
     class_names_with_background,
-    load_frame_labels,
     to_class_indices,
 )
 from ...io.poses import Poses
-from .._notify import notify_error, warnings_as_notifications
+from .._notify import notify_error
 from ..convert.behaviour import prediction_to_layer
 from ..workers import Job
 from ._common import (
     ANNOTATIONS_KEY,
     JobWidget,
     base_name,
+    labels_for_poses,
     optional_path,
     poses_of,
     set_layer,
@@ -229,14 +229,7 @@ class ClassifyWidget(JobWidget):
         """The labels to compare with: the chosen file, else the annotations."""
         path = optional_path(self._labels_file.value)
         if path is not None:
-            with warnings_as_notifications():
-                labels = load_frame_labels(
-                    path,
-                    n_frames=poses.n_frames,
-                    fps=poses.fps,
-                    frame_index=poses.frame_index,
-                )
-            return labels, path.name
+            return labels_for_poses(path, poses), path.name
         stored = self._viewer.layers[name].metadata.get(ANNOTATIONS_KEY)
         if (
             isinstance(stored, FrameLabels)

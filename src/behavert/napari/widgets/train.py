@@ -16,12 +16,18 @@ from magicgui.widgets import (
 )
 
 from ...errors import BehavertError, RunFolderError
-from ...io.labels import FrameLabels, load_frame_labels
+from ...io.labels import FrameLabels
 from ...train.config import FINETUNE_RECIPE
 from ...train.run_folder import check_out_folder
-from .._notify import notify_error, warnings_as_notifications
+from .._notify import notify_error
 from ..workers import Job
-from ._common import ANNOTATIONS_KEY, TrainingWidget, optional_path, poses_of
+from ._common import (
+    ANNOTATIONS_KEY,
+    TrainingWidget,
+    labels_for_poses,
+    optional_path,
+    poses_of,
+)
 from .mapping_table import KeypointMappingWidget
 from .training_feedback import TrainingFeedback, start_training
 
@@ -190,13 +196,7 @@ class TrainClassifierWidget(TrainingWidget):
         for name in names:
             poses = poses_of(self._viewer, name)
             if path is not None:
-                with warnings_as_notifications():
-                    labels = load_frame_labels(
-                        path,
-                        n_frames=poses.n_frames,
-                        fps=poses.fps,
-                        frame_index=poses.frame_index,
-                    )
+                labels = labels_for_poses(path, poses)
             else:
                 labels = self._viewer.layers[name].metadata.get(ANNOTATIONS_KEY)
                 if not isinstance(labels, FrameLabels):
