@@ -9,6 +9,7 @@ buttons clicked.
 from __future__ import annotations
 
 import pytest
+from fixtures.gui import click, type_path
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
 
@@ -45,28 +46,13 @@ def _click_canvas(viewer, qtbot) -> None:
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=centre)
 
 
-def _type_path(qtbot, widget, name: str, path) -> None:
-    """Type ``path`` into the text box of the file field ``name``, as a user."""
-    from qtpy.QtWidgets import QLineEdit, QWidget
-
-    box = widget.native.findChild(QWidget, name).findChild(QLineEdit)
-    box.clear()
-    qtbot.keyClicks(box, str(path))
-
-
-def _click(widget, name: str) -> None:
-    from qtpy.QtWidgets import QPushButton
-
-    widget.native.findChild(QPushButton, name).click()
-
-
 def test_bout_keys_after_a_boris_load_never_add_points(ethome, qtbot, mocker):
     """Load the BORIS file, select the new annotations layer: 1 marks a bout,
     2 (no class 2) changes no layer mode, and a click adds no point."""
     viewer, widget, folder = ethome
     show_error = mocker.patch("behavert.napari._notify.show_error")
-    _type_path(qtbot, widget, "file", next(folder.glob("*_reencode.csv")))
-    _click(widget, "load_button")
+    type_path(qtbot, widget, "file", next(folder.glob("*_reencode.csv")))
+    click(widget, "load_button")
     show_error.assert_not_called()
     assert widget.classes == ["interact"] and len(widget.bouts) == 10
     name = next(
@@ -114,17 +100,17 @@ def test_save_boris_without_a_frame_rate_says_what_to_do(
     show_error = mocker.patch("behavert.napari._notify.show_error")
     fps_box = widget.native.findChild(QAbstractSpinBox, "fps")
     assert fps_box.value() == 0  # the poses have no frame rate
-    _type_path(qtbot, widget, "file", next(folder.glob("*_reencode.csv")))
-    _click(widget, "load_button")  # BORIS times read at the table's FPS (30)
+    type_path(qtbot, widget, "file", next(folder.glob("*_reencode.csv")))
+    click(widget, "load_button")  # BORIS times read at the table's FPS (30)
     bouts = widget.bouts
     assert len(bouts) == 10
-    _type_path(qtbot, widget, "file", tmp_path / "ethome_labels.csv")
-    _click(widget, "save_csv_button")
+    type_path(qtbot, widget, "file", tmp_path / "ethome_labels.csv")
+    click(widget, "save_csv_button")
     assert widget._status.value.startswith("saved 10 bouts")
 
     boris = tmp_path / "ethome_boris.csv"
-    _type_path(qtbot, widget, "file", boris)
-    _click(widget, "save_boris_button")
+    type_path(qtbot, widget, "file", boris)
+    click(widget, "save_boris_button")
     message = show_error.call_args.args[0]
     assert "Frame rate (fps)" in message and "e.g. 30" in message
     assert widget._status.value.startswith("not saved:")
@@ -135,9 +121,9 @@ def test_save_boris_without_a_frame_rate_says_what_to_do(
     qtbot.keyClicks(fps_box, "30")
     qtbot.keyClick(fps_box, Qt.Key.Key_Return)
     assert widget._fps.value == 30
-    _click(widget, "save_boris_button")
+    click(widget, "save_boris_button")
     assert boris.is_file() and widget._status.value == "saved 10 bouts to " + boris.name
     assert ",30," in boris.read_text()  # the FPS column
     widget._bouts = []
-    _click(widget, "load_button")
+    click(widget, "load_button")
     assert widget.bouts == bouts

@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pytest
+from fixtures.gui import click, type_path
 
 pytestmark = pytest.mark.gui
 
@@ -39,25 +40,10 @@ def docks(make_napari_viewer, frame_model, tokenizer, tmp_path):
     return viewer, classify, annotate
 
 
-def _type_path(qtbot, widget, name: str, path) -> None:
-    """Type ``path`` into the text box of the file field ``name``, as a user."""
-    from qtpy.QtWidgets import QLineEdit, QWidget
-
-    box = widget.native.findChild(QWidget, name).findChild(QLineEdit)
-    box.clear()
-    qtbot.keyClicks(box, str(path))
-
-
-def _click(widget, name: str) -> None:
-    from qtpy.QtWidgets import QPushButton
-
-    widget.native.findChild(QPushButton, name).click()
-
-
 def _classify(classify, qtbot) -> str:
     from qtpy.QtWidgets import QLabel
 
-    _click(classify, "run_button")
+    click(classify, "run_button")
     job = classify.job
     assert job is not None, classify._status.value
     qtbot.waitUntil(lambda: job.done, timeout=TIMEOUT_MS)
@@ -92,7 +78,7 @@ def test_agreement_with_annotations_and_with_a_label_file(
     show_error = mocker.patch("behavert.napari._notify.show_error")
     for name in ("rearing", "grooming"):  # typed in "New class", then Add class
         qtbot.keyClicks(annotate.native.findChild(QLineEdit, "class_name"), name)
-        _click(annotate, "add_class_button")
+        click(annotate, "add_class_button")
     assert annotate.classes == ["rearing", "grooming"]
     text = _classify(classify, qtbot)  # classes, but no bout marked yet
     assert "No labels to compare" in text and "Annotate" in text
@@ -120,7 +106,7 @@ def test_agreement_with_annotations_and_with_a_label_file(
     rec = generate_synthetic(n_frames=N_FRAMES, render_video=True, seed=0)
     onehot = np.eye(len(BEHAVIOURS), dtype=bool)[rec.labels]
     path = save_frame_labels(FrameLabels(BEHAVIOURS, onehot), tmp_path / "true.csv")
-    _type_path(qtbot, classify, "labels_file", path)
+    type_path(qtbot, classify, "labels_file", path)
     assert classify._labels_file.value == path
     text = _classify(classify, qtbot)
     truth = np.asarray(BEHAVIOURS, dtype=object)[rec.labels]

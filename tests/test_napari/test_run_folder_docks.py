@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from fixtures.gui import click
 
 pytestmark = pytest.mark.gui
 
@@ -30,16 +31,6 @@ def viewer(make_napari_viewer):
     return viewer
 
 
-def _click(widget, name: str, qtbot) -> None:
-    """Click the dock's button or box called ``name`` (QAbstractButton.click)."""
-    from qtpy.QtWidgets import QAbstractButton
-
-    button = widget.native.findChild(QAbstractButton, name)
-    assert button is not None and button.isEnabled(), name
-    button.click()
-    qtbot.wait(10)  # let queued signals through
-
-
 def _tiny(widget, steps: int = 2) -> None:
     widget._pose_layers.value = [LAYER]
     widget._steps.value = steps
@@ -49,7 +40,7 @@ def _tiny(widget, steps: int = 2) -> None:
 
 def _run(widget, qtbot):
     before = widget.job
-    _click(widget, "run_button", qtbot)
+    click(widget, "run_button", qtbot)
     job = widget.job
     assert job is not None and job is not before, widget._status.value
     qtbot.waitUntil(lambda: job.done, timeout=TIMEOUT_MS)
@@ -77,14 +68,14 @@ def test_pretrain_dock_needs_overwrite_for_a_finished_run(
 
     _tiny(widget, steps=3)
     last = widget.job
-    _click(widget, "run_button", qtbot)
+    click(widget, "run_button", qtbot)
     assert widget.job is last  # nothing started
     status = widget._status.value
     assert "finished run" in status and str(out) in status and "Overwrite" in status
     assert "finished run" in show_error.call_args.args[0]
     assert _model_bytes(out) == before
 
-    _click(widget, "overwrite", qtbot)  # the user ticks the box
+    click(widget, "overwrite", qtbot)  # the user ticks the box
     assert widget._overwrite.value is True
     _run(widget, qtbot)
     meta = json.loads((out / "model" / "meta.json").read_text())
@@ -117,7 +108,7 @@ def test_train_dock_refuses_its_pretrained_runs_folder(viewer, qtbot, tmp_path, 
     train._init_run.value = pre
     for out in (pre, pre / "model", pre / "classifier"):
         train._output.value = out
-        _click(train, "run_button", qtbot)
+        click(train, "run_button", qtbot)
         assert train.job is None, out
         status = train._status.value
         assert "initial run" in status and str(pre) in status, status

@@ -13,6 +13,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from fixtures.gui import click
 
 pytestmark = pytest.mark.gui
 
@@ -31,15 +32,6 @@ def viewer(make_napari_viewer):
     for item in make_synthetic_sample(n_frames=N_FRAMES):
         viewer.add_layer(Layer.create(*item))
     return viewer
-
-
-def _click(widget, name: str, qtbot) -> None:
-    from qtpy.QtWidgets import QAbstractButton
-
-    button = widget.native.findChild(QAbstractButton, name)
-    assert button is not None and button.isEnabled(), name
-    button.click()
-    qtbot.wait(10)
 
 
 def _wait(widget, qtbot):
@@ -101,7 +93,7 @@ def test_train_dock_shows_validation_scores_and_a_curve(
     out = tmp_path / "classifier"
     widget._output.value = out
     assert _label_text(widget, "val_macro_f1") == ""
-    _click(widget, "run_button", qtbot)
+    click(widget, "run_button", qtbot)
     job = _wait(widget, qtbot)
     assert job.error is None, job.error
     show_error.assert_not_called()
@@ -151,7 +143,7 @@ def test_a_run_folder_problem_found_in_the_worker_shows_in_the_status(
     widget._window.value = 64
     out = tmp_path / "pre"
     widget._output.value = out
-    _click(widget, "run_button", qtbot)
+    click(widget, "run_button", qtbot)
     assert _wait(widget, qtbot).error is None
     # the curve followed the loss, and its history is kept with the run
     assert [s for s, _ in widget.feedback.loss_points] == [1, 2]
@@ -159,7 +151,7 @@ def test_a_run_folder_problem_found_in_the_worker_shows_in_the_status(
 
     shutil.rmtree(out / "model")  # the checkpoints of seed 0 stay
     widget._seed.value = 1
-    _click(widget, "run_button", qtbot)
+    click(widget, "run_button", qtbot)
     job = _wait(widget, qtbot)
     assert isinstance(job.error, RunFolderError)
     status = widget._status.value

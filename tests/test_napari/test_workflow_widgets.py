@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures.gui import click
 
 pytestmark = pytest.mark.gui
 
@@ -34,14 +35,8 @@ def viewer(make_napari_viewer):
     return viewer
 
 
-def _click(widget, name: str) -> None:
-    from qtpy.QtWidgets import QPushButton
-
-    widget.native.findChild(QPushButton, name).click()
-
-
 def _run(widget, qtbot):
-    _click(widget, "run_button")
+    click(widget, "run_button")
     job = widget.job
     assert job is not None, widget._status.value
     qtbot.waitUntil(lambda: job.done, timeout=TIMEOUT_MS)
@@ -213,7 +208,7 @@ def test_cancel_a_long_pretraining_keeps_the_viewer_working(
     _tiny(widget)
     widget._steps.value = 100_000
     widget._output.value = tmp_path / "long"
-    _click(widget, "run_button")
+    click(widget, "run_button")
     job = widget.job
     assert not widget._run_button.enabled and widget._cancel_button.enabled
     qtbot.waitUntil(lambda: widget._progress.value >= 1, timeout=TIMEOUT_MS)
@@ -222,7 +217,7 @@ def test_cancel_a_long_pretraining_keeps_the_viewer_working(
     # the viewer answers while the job runs
     viewer.dims.set_point(0, 50)
     assert viewer.dims.point[0] == 50
-    _click(widget, "cancel_button")
+    click(widget, "cancel_button")
     qtbot.waitUntil(lambda: job.done, timeout=TIMEOUT_MS)
     assert job.cancelled and job.result is None and job.error is None
     assert widget._progress.value < 100_000
