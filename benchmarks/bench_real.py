@@ -449,8 +449,7 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
             f"bench_rat (`{bench_rat.PRESET}`, {bench_rat.PRETRAIN}, "
             f"{bench_rat.PRETRAIN_MASK}), transferred with the mapping "
             f"{args.rat_mapping or RAT_TO_MOUSE} ({args.realign} realignment steps), "
-            "then the same "
-            "fine-tuning; one encoder for every seed.",
+            "then the same fine-tuning; one encoder for every seed.",
         ]
     if facts["corpus"]:
         lines += [
