@@ -6,8 +6,11 @@ Single seed, quick: a search tool, not the benchmark (``bench_rat.py`` is).
 Pretrained encoders are cached in ``--cache`` by their settings, so variants
 that change only fine-tuning reuse them.
 
-    python benchmarks/bench_rat_recipes.py --budgets 1 3 --arms scratch pretrained \\
-        '{"PRETRAIN_MASK": {"hide_animal": 0.9}}' '{"FINETUNE": {"dropout": 0.3}}'
+    python benchmarks/bench_rat_recipes.py \\
+        '{"PRETRAIN_MASK": {"hide_animal": 0.9}}' '{"FINETUNE": {"dropout": 0.3}}' \\
+        --budgets 1 3 --arms scratch pretrained
+
+The variants come first: ``--arms`` and ``--budgets`` take every word after them.
 
 Keys: ``FINETUNE``, ``PRETRAIN``, ``PRETRAIN_MASK``, ``PRETRAINED_FINETUNE``,
 ``SIZE`` (dicts merged over bench_rat's) and ``PRESET``.
