@@ -61,7 +61,12 @@ def test_pretrain_train_predict_embed_evaluate(files, tmp_path, capsys):
     assert (run / "model" / "tokenizer.json").is_file()
     recipe = json.loads((run / "model" / "meta.json").read_text())["train_config"]
     assert recipe["augment"] == ["swap", "mirror"] and recipe["label_smoothing"] == 0.1
+    # no early stopping unless asked: the last step's weights are kept
+    assert recipe["early_stopping_patience"] is None
     capsys.readouterr()
+    with pytest.raises(SystemExit):
+        app([*args, "--out", str(tmp_path / "other"), "--patience", "0"])
+    assert "--patience: must be >= 1" in capsys.readouterr().err
     assert app([*args, "--out", str(tmp_path / "other"), "--max-gap", "9"]) == 2
     assert "--max-gap" in capsys.readouterr().err  # the --init run's tokenizer rules
 

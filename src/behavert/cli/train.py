@@ -15,6 +15,7 @@ from .common import (
     load_labels,
     load_poses_files,
     new_tokenizer,
+    positive_int,
     train_config,
     trained_run,
     window_keywords,
@@ -38,7 +39,15 @@ def register(sub) -> None:
     )
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--eval-every", type=int, default=25)
-    p.add_argument("--patience", type=int, default=8)
+    p.add_argument(
+        "--patience",
+        type=positive_int,
+        default=None,
+        help="stop after N validation scores without improvement and keep the "
+        "best-scoring weights (default: no early stopping, the last step's weights "
+        "are kept, as in the Train dock: a validation block cut from a few labelled "
+        "recordings is too noisy to stop on; docs/benchmarks.md, rat sessions)",
+    )
     p.add_argument(
         "--label-smoothing",
         type=float,
