@@ -139,6 +139,10 @@ def _smoothed_loss(label_smoothing: float):
         w = m.config.class_weights if hasattr(m, "config") else None
         weight = None if w is None else out.logits.new_tensor(w)
         labels = batch["labels"].masked_fill(batch["attention_mask"] == 0, -100)
+        if not (labels != -100).any():
+            # a batch of unlabelled frames only (sparse labels): no signal, and
+            # cross_entropy would return 0 / 0 = nan
+            return out.logits.sum() * 0.0
         return torch.nn.functional.cross_entropy(
             out.logits.flatten(0, 1),
             labels.flatten(),
