@@ -125,17 +125,16 @@ def run_forest(train, labels, test, *, seed, trees, min_bout) -> tuple:
     return prob, smooth(prob, min_bout)
 
 
-def pretrain_model(poses_list, *, seed, steps, preset):
+def pretrain_model(poses_list, *, seed, steps, preset, window=64, extra=None):
     from behavert.train import TrainConfig, pretrain
     from behavert.train.config import PRETRAIN_RECIPE
     from behavert.train.loop import run_to_end
 
     # the recipe of ``behavert pretrain`` (docs/benchmarks.md, issue 11)
-    tc = TrainConfig(
-        lr=1e-3, batch_size=16, max_steps=steps, seed=seed, **PRETRAIN_RECIPE
-    )
+    settings = {**PRETRAIN_RECIPE, **(extra or {})}
+    tc = TrainConfig(lr=1e-3, batch_size=16, max_steps=steps, seed=seed, **settings)
     return run_to_end(
-        pretrain(list(poses_list), config=preset, train_config=tc, window=64)
+        pretrain(list(poses_list), config=preset, train_config=tc, window=window)
     )
 
 
@@ -157,8 +156,9 @@ def finetune_config(seed: int, steps: int):
 
 
 def run_rat_transfer(
-    train, labels, test, rat_run, *, seed, steps, realign, min_bout, mapping=None
-):
+    train, labels, test, rat_run, *, seed, steps, realign, min_bout, mapping=None,
+    window=64,
+):  # fmt: skip
     """Transfer the rat encoder to the mouse skeleton, then fine-tune."""
     from behavert.inference import predict_frames
     from behavert.train.loop import run_to_end
@@ -173,14 +173,16 @@ def run_rat_transfer(
             realign_steps=realign,
             train_config=finetune_config(seed, steps),
             class_names=["other", "interact"],
-            window=64,
+            window=window,
         )
     )
     prob = predict_frames(result.model, result.tokenizer, test).probabilities[:, 1]
     return prob, smooth(prob, min_bout)
 
 
-def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
+def run_behavert(
+    train, labels, test, init, *, seed, steps, preset, min_bout, window=64
+):  # fmt: skip
     from behavert.inference import predict_frames
     from behavert.train import finetune_frames
     from behavert.train.loop import run_to_end
@@ -194,7 +196,7 @@ def run_behavert(train, labels, test, init, *, seed, steps, preset, min_bout):
             config=preset,
             train_config=tc,
             class_names=["other", "interact"],
-            window=64,
+            window=window,
         )
     )
     prob = predict_frames(result.model, result.tokenizer, test).probabilities[:, 1]
@@ -310,6 +312,8 @@ def evaluate(args) -> tuple[dict, dict]:
                 seed=seed,
                 steps=args.pretrain_steps,
                 preset=args.preset,
+                window=args.window,
+                extra=args.pretrain_recipe,
             )
         for budget in args.budgets:
             kept = keep_blocks(len(blocks), budget, seed)
@@ -373,13 +377,14 @@ def run_method(name, train, labels, test, init, seed, args) -> tuple:
     if name == "BehaVERT rat-pretrained":
         return run_rat_transfer(
             train, labels, test, args.rat_run, steps=args.steps, realign=args.realign,
-            mapping=args.rat_mapping,
+            mapping=args.rat_mapping, window=args.window,
             **common,
         )  # fmt: skip
     init = init if name == "BehaVERT pretrained" else None
     return run_behavert(
-        train, labels, test, init, steps=args.steps, preset=args.preset, **common
-    )
+        train, labels, test, init, steps=args.steps, preset=args.preset,
+        window=args.window, **common,
+    )  # fmt: skip
 
 
 def bouts_of(mask):
@@ -409,7 +414,8 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
         f"same frames for every method; {facts['moved']}; "
         f"{facts['n_train_bouts']} training bouts. Seeds {args.seeds} "
         f"(mean ± sd; the seed also draws the kept bouts). BehaVERT preset "
-        f"`{args.preset}`, {args.steps} fine-tuning steps, "
+        f"`{args.preset}`, {args.window}-frame windows, {args.steps} fine-tuning "
+        f"steps, "
         f"{args.pretrain_steps} pretraining steps (no labels) on "
         f"{'all' if args.pretrain_frames == 'all' else 'the training'} frames of "
         f"the recording{corpus_note(facts)}; forest {args.trees} trees; hard "
@@ -527,7 +533,15 @@ def main(argv=None) -> str:
         default="all-mice",
         help="pretrain on every real mouse recording (mapped) or on ethome alone",
     )
+    parser.add_argument(
+        "--pretrain-recipe",
+        type=json.loads,
+        help="TrainConfig settings over PRETRAIN_RECIPE, as JSON",
+    )
     parser.add_argument("--preset", default="tiny")
+    parser.add_argument(
+        "--window", type=int, default=64, help="frames per window (every BehaVERT arm)"
+    )
     parser.add_argument("--trees", type=int, default=200)
     parser.add_argument("--min-bout", type=int, default=15)
     parser.add_argument("--train-fraction", type=float, default=0.7)
