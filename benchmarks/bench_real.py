@@ -31,8 +31,11 @@ sessions (2 rats x 5 keypoints; one encoder, ``--rat-seed``, cached by
 ``benchmarks/rat_encoder.py``), transferred to the mouse skeleton
 (``behavert.train.transfer``: rat head -> mouse neck, tail base -> tail, the
 other mouse keypoints fresh; ``--realign`` steps of the new projection alone),
-then fine-tuned like the other arms. LISBET (``--lisbet``): its released PyPI
-package in its own venv, driven by ``benchmarks/lisbet_runner.py``.
+then fine-tuned like the other arms. BehaVERT rat+mouse-pretrained: that
+transferred encoder pretrained further, all weights, on the mouse corpus of
+"BehaVERT pretrained" (same steps and recipe), then fine-tuned. LISBET
+(``--lisbet``): its released PyPI package in its own venv, driven by
+``benchmarks/lisbet_runner.py``.
 Every method's hard predictions are smoothed the same way (bouts >=
 ``--min-bout`` frames); average precision uses the raw probabilities.
 
@@ -68,8 +71,13 @@ METHODS = (
     "BehaVERT from scratch",
     "BehaVERT pretrained",
     "BehaVERT rat-pretrained",
+    "BehaVERT rat+mouse-pretrained",
     "LISBET",
 )
+#: methods that pretrain on the mouse corpus (ethome + mapped mouse recordings)
+MOUSE_PRETRAINED = ("BehaVERT pretrained", "BehaVERT rat+mouse-pretrained")
+#: methods that start from bench_rat's rat encoder
+RAT_PRETRAINED = ("BehaVERT rat-pretrained", "BehaVERT rat+mouse-pretrained")
 #: rat (bench_rat: ``top`` = head, ``body``, ``tail`` = tail base, ``tail-m``,
 #: ``tail-e``) -> ethome mouse keypoints; the rest of the mouse is masked
 RAT_TO_MOUSE = {
@@ -135,6 +143,33 @@ def pretrain_model(poses_list, *, seed, steps, preset, window=64, extra=None):
     tc = TrainConfig(lr=1e-3, batch_size=16, max_steps=steps, seed=seed, **settings)
     return run_to_end(
         pretrain(list(poses_list), config=preset, train_config=tc, window=window)
+    )
+
+
+def rat_then_mouse(rat_run, poses_list, *, seed, args):
+    """The rat encoder moved to the mouse skeleton, then pretrained further on the
+    mouse corpus (the same poses and recipe as "BehaVERT pretrained"): transfer
+    without labels, i.e. realignment of the projection, then masked pose modelling
+    of all weights on the mice."""
+    from behavert.train import TrainConfig
+    from behavert.train.config import PRETRAIN_RECIPE
+    from behavert.train.loop import run_to_end
+    from behavert.train.transfer import transfer
+
+    settings = {**PRETRAIN_RECIPE, **(args.pretrain_recipe or {})}
+    tc = TrainConfig(
+        lr=1e-3, batch_size=16, max_steps=args.pretrain_steps, seed=seed, **settings
+    )
+    return run_to_end(
+        transfer(
+            rat_run,
+            target_poses_list=list(poses_list),
+            mapping=args.rat_mapping or RAT_TO_MOUSE,
+            labels_list=None,
+            realign_steps=args.realign,
+            train_config=tc,
+            window=args.window,
+        )
     )
 
 
@@ -287,12 +322,12 @@ def evaluate(args) -> tuple[dict, dict]:
     test = poses.select_frames(slice(cut, None))
     blocks = bout_blocks(truth[:cut])
     others, corpus_lines = [], []
-    if args.pretrain_data == "all-mice" and "BehaVERT pretrained" in args.methods:
+    if args.pretrain_data == "all-mice" and set(MOUSE_PRETRAINED) & set(args.methods):
         from benchmarks.real_corpus import corpus
 
         others, corpus_lines = corpus(poses)
     args.rat_run, facts_rat = None, None
-    if "BehaVERT rat-pretrained" in args.methods:
+    if set(RAT_PRETRAINED) & set(args.methods):
         from benchmarks.rat_encoder import rat_encoder
 
         args.rat_run, rat_s = rat_encoder(args.rat_seed)
@@ -305,8 +340,13 @@ def evaluate(args) -> tuple[dict, dict]:
     rows: dict = {}
     for seed in args.seeds:
         init = None
+        source = poses if args.pretrain_frames == "all" else train_all
+        args.rat_mouse_run = None
+        if args.pretrain_steps and "BehaVERT rat+mouse-pretrained" in args.methods:
+            args.rat_mouse_run = rat_then_mouse(
+                args.rat_run, [source, *others], seed=seed, args=args
+            )
         if args.pretrain_steps and "BehaVERT pretrained" in args.methods:
-            source = poses if args.pretrain_frames == "all" else train_all
             init = pretrain_model(
                 [source, *others],
                 seed=seed,
@@ -322,6 +362,8 @@ def evaluate(args) -> tuple[dict, dict]:
             names = ["random forest", "BehaVERT from scratch"]
             names += ["BehaVERT pretrained"] if init is not None else []
             names += ["BehaVERT rat-pretrained"] if args.rat_run is not None else []
+            if args.rat_mouse_run is not None:
+                names += ["BehaVERT rat+mouse-pretrained"]
             names += ["LISBET"] if lisbet_skip is None else []
             names = [n for n in names if n in args.methods]
             for name in names:
@@ -380,7 +422,10 @@ def run_method(name, train, labels, test, init, seed, args) -> tuple:
             mapping=args.rat_mapping, window=args.window,
             **common,
         )  # fmt: skip
-    init = init if name == "BehaVERT pretrained" else None
+    if name == "BehaVERT rat+mouse-pretrained":
+        init = args.rat_mouse_run
+    elif name != "BehaVERT pretrained":
+        init = None
     return run_behavert(
         train, labels, test, init, steps=args.steps, preset=args.preset,
         window=args.window, **common,
@@ -560,9 +605,9 @@ def main(argv=None) -> str:
     parser.add_argument(
         "--methods",
         nargs="+",
-        default=[m for m in METHODS if m != "BehaVERT rat-pretrained"],
+        default=[m for m in METHODS if m not in RAT_PRETRAINED],
         choices=METHODS,
-        help="default: all but BehaVERT rat-pretrained (minutes of rat pretraining)",
+        help="default: all but the rat-pretrained ones (minutes of rat pretraining)",
     )
     parser.add_argument("--json", type=Path, help="save the per-run scores here")
     parser.add_argument("--write", type=Path, help="update this markdown file")
