@@ -23,7 +23,10 @@ training sessions, those in which the task's behaviours occur first
 Arms: the SimBA-style random forest (``behavert.train.forest``); BehaVERT
 from scratch; BehaVERT pretrained by masked pose modelling on the unlabelled
 poses of all training sessions (the test poses are never seen), one
-pretraining per seed. Every arm is scored on every test frame: macro-F1,
+pretraining per seed; BehaVERT transductive (``--arms transductive``, not run
+by default) pretrained the same way on the poses of the training *and* test
+sessions (never their labels), as a lab pretraining on every recording it has
+would. Every arm is scored on every test frame: macro-F1,
 per-class F1, average precision and wall time (training + prediction). At the
 3-session budget, linear probes (``behavert.train.probe``: a logistic
 regression on frozen final-layer tokens) of the pretrained encoder and of a
@@ -31,7 +34,8 @@ randomly initialised one of the same size show what pretraining alone learned.
 
     python benchmarks/bench_rat.py [--seeds 0 1 2] [--tasks S1 S2]
         [--budgets 1 3 10 all]
-        [--arms forest scratch pretrained probe-random probe-pretrained]
+        [--arms forest scratch pretrained probe-random probe-pretrained
+                transductive]
         [--results FILE.jsonl] [--write docs/benchmarks.md]
 
 Results are appended to ``--results`` as JSON lines as they come (a rerun
@@ -76,7 +80,18 @@ TASKS = {
     "S2": {"behaviours": ("base", *S2_CLASSES), "unscored": ()},
 }
 BUDGETS = ("1", "3", "10", "all")
-ARMS = ("forest", "scratch", "pretrained", "probe-random", "probe-pretrained")
+ARMS = (
+    "forest",
+    "scratch",
+    "pretrained",
+    "transductive",
+    "probe-random",
+    "probe-pretrained",
+)
+#: arms run when ``--arms`` is not given
+DEFAULT_ARMS = tuple(a for a in ARMS if a != "transductive")
+#: arms fine-tuned from a pretrained encoder
+PRETRAINED_ARMS = ("pretrained", "transductive")
 #: model size and the step counts of the benchmark (2-core CPU)
 PRESET = "tiny"
 #: overrides of the preset (hidden_size, ...): 128-frame windows (the presets
@@ -273,15 +288,18 @@ def model_config():
 
 
 @functools.cache
-def pretrained(seed: int, mask_key: str = ""):
-    """The encoder pretrained on every training session's poses (cached)."""
+def pretrained(seed: int, mask_key: str = "", transductive: bool = False):
+    """The encoder pretrained on every training session's poses (cached);
+    ``transductive``: on the test sessions' poses too (the tokenizer stays the
+    training sessions')."""
     from behavert.train import TrainConfig, pretrain, run_to_end
 
     start = time.time()
     tc = TrainConfig(seed=seed, **PRETRAIN, **PRETRAIN_MASK)
+    sessions = [*train_sessions(), *(TEST if transductive else ())]
     run = run_to_end(
         pretrain(
-            [poses_of(n) for n in train_sessions()],
+            [poses_of(n) for n in sessions],
             tokenizer_for(train_sessions()),
             config=model_config(),
             train_config=tc,
@@ -294,11 +312,13 @@ def run_behavert(task: str, labelled: list[int], seed: int, arm: str) -> dict:
     from behavert.inference import predict_frames
     from behavert.train import TrainConfig, finetune_frames, run_to_end
 
-    extra = PRETRAINED_FINETUNE if arm == "pretrained" else {}
+    extra = PRETRAINED_FINETUNE if arm in PRETRAINED_ARMS else {}
     settings = {**FINETUNE, **extra}
     if len(labelled) > 3:
         settings["max_steps"] = max(settings["max_steps"], MORE_STEPS)
-    init, pretrain_s = pretrained(seed) if arm == "pretrained" else (None, 0.0)
+    init, pretrain_s = (None, 0.0)
+    if arm in PRETRAINED_ARMS:
+        init, pretrain_s = pretrained(seed, transductive=arm == "transductive")
     start = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -402,7 +422,11 @@ def summary(rows: list[dict]) -> dict:
 #: label budgets the linear probes run at (they embed every test frame twice)
 PROBE_BUDGETS = ("3",)
 #: differences reported per seed: (arm, minus arm)
-GAINS = (("pretrained", "scratch"), ("probe-pretrained", "probe-random"))
+GAINS = (
+    ("pretrained", "scratch"),
+    ("transductive", "scratch"),
+    ("probe-pretrained", "probe-random"),
+)
 
 
 def _cell(rs: list[dict]) -> str:
@@ -575,7 +599,7 @@ def main(argv=None) -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--tasks", nargs="+", default=list(TASKS))
     p.add_argument("--budgets", nargs="+", default=list(BUDGETS))
-    p.add_argument("--arms", nargs="+", default=list(ARMS))
+    p.add_argument("--arms", nargs="+", default=list(DEFAULT_ARMS), choices=ARMS)
     p.add_argument("--results", type=Path, default=Path("bench_rat_results.jsonl"))
     p.add_argument("--write", type=Path, help="write the section of this file")
     p.add_argument(

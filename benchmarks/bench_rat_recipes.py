@@ -49,8 +49,11 @@ def main(argv=None) -> None:
     build = B.pretrained.__wrapped__
 
     @functools.cache
-    def cached(seed: int, mask_key: str = ""):
+    def cached(seed: int, mask_key: str = "", transductive: bool = False):
         from rat_encoder import rat_encoder
+
+        if transductive:  # not on disk: rat_encoder's key is the inductive one
+            return build(seed, mask_key, transductive=True)
 
         return rat_encoder(seed, args.cache, build=lambda s: build(s, mask_key))
 
