@@ -50,6 +50,9 @@ def test_pretrain_dock_maps_every_layer_onto_the_reference(
     combo = widget.native.findChild(QComboBox, "skeleton")
     combo.setCurrentIndex(combo.findText(ethome))  # as a user picks it
     assert widget._skeleton.value == ethome
+    # the ethome mice are an adult and a juvenile: mirror, no swap
+    augment = widget.native.findChild(QComboBox, "augment")
+    augment.setCurrentIndex(augment.findText("mirror (animals with roles)"))
     widget._output.value = tmp_path / "pre"
     widget.native.findChild(QPushButton, "run_button").click()
     job = widget.job
@@ -57,7 +60,9 @@ def test_pretrain_dock_maps_every_layer_onto_the_reference(
     qtbot.waitUntil(lambda: job.done, timeout=240_000)
     assert job.error is None, job.error
     assert [len(r.used) for r in widget.mapping_reports] == [2, 4, 7]
-    _, tokenizer, _ = load_run(tmp_path / "pre" / "model")
+    _, tokenizer, meta = load_run(tmp_path / "pre" / "model")
+    assert list(meta["train_config"]["augment"]) == ["mirror"]
+    assert meta["train_config"]["hide_animal"] == 0.5  # the rest of the recipe
     assert tokenizer.keypoints == poses["ethome"].keypoints
     assert tokenizer.individuals == poses["ethome"].individuals
 

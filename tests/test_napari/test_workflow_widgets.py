@@ -97,6 +97,7 @@ def test_workflow_end_to_end(viewer, qtbot, tmp_path, mocker):
     pretrain._pose_layers.value = [keypoints]
     _tiny(pretrain)
     pretrain._output.value = tmp_path / "pretrain"
+    assert pretrain._augment.native.currentText().startswith("mirror + swap")
     job = _run(pretrain, qtbot)
     assert (tmp_path / "pretrain" / "model" / "config.json").is_file()
     assert pretrain._progress.max == 2 and pretrain._progress.value == 2

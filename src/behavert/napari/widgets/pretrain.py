@@ -24,6 +24,13 @@ __all__ = ["PretrainWidget"]
 
 #: the Skeleton choice that maps nothing (every layer has the same skeleton)
 SAME = "(same skeleton)"
+#: the Augment choices: what pretraining windows are also drawn as (the first
+#: is ``PRETRAIN_RECIPE``'s)
+AUGMENT = {
+    "mirror + swap animals (recipe)": tuple(PRETRAIN_RECIPE["augment"]),
+    "mirror (animals with roles)": ("mirror",),
+    "none": (),
+}
 
 
 class PretrainWidget(TrainingWidget):
@@ -32,7 +39,9 @@ class PretrainWidget(TrainingWidget):
     Controls: pose layers, the reference skeleton (one of the pose layers:
     recordings of other skeletons are mapped onto it by keypoint names and
     synonyms, what they lack is masked; "(same skeleton)" when all layers
-    share one), model preset (tiny / small / base), steps, window (frames),
+    share one), Augment (the recipe's mirrored and swapped windows; "mirror"
+    alone when the animals have roles tracking keeps apart, such as resident
+    and intruder), model preset (tiny / small / base), steps, window (frames),
     batch size, seed, an output folder and Overwrite (off: a folder holding a
     finished run or another run's checkpoints is refused, with the reason in
     the status line), then Run / Cancel and a progress
@@ -57,6 +66,15 @@ class PretrainWidget(TrainingWidget):
         self._skeleton = ComboBox(
             choices=self._skeleton_choices, label="Skeleton", value=SAME
         )
+        self._augment = ComboBox(
+            choices=list(AUGMENT), value=next(iter(AUGMENT)), label="Augment"
+        )
+        self._augment.tooltip = (
+            "Pretraining windows are also drawn mirrored and with the animals "
+            "swapped (the recipe, docs/benchmarks.md). When the animals have roles "
+            "that tracking keeps apart (resident and intruder, adult and juvenile), "
+            "choose mirror alone: swapping tells the model they are interchangeable"
+        )
         self._overwrite = CheckBox(value=False, label="Overwrite")
         self._overwrite.tooltip = (
             "Start afresh when the output folder holds a finished run or another "
@@ -64,7 +82,8 @@ class PretrainWidget(TrainingWidget):
             "and a stopped run of the same settings resumes"
         )
         controls = {"pose_layers": controls.pop("pose_layers"),
-                    "skeleton": self._skeleton, **controls,
+                    "skeleton": self._skeleton, "augment": self._augment,
+                    **controls,
                     "overwrite": self._overwrite}  # fmt: skip
         self._name_controls(controls)
         self.extend(list(controls.values()))
@@ -86,7 +105,8 @@ class PretrainWidget(TrainingWidget):
             out = optional_path(self._output.value)
             if out is None:
                 raise ValueError("choose an output folder")
-            tc = self.train_config(**PRETRAIN_RECIPE)
+            augment = AUGMENT[self._augment.value]
+            tc = self.train_config(**{**PRETRAIN_RECIPE, "augment": augment})
             overwrite = bool(self._overwrite.value)
             check_out_folder(out, overwrite=overwrite)
         except ValueError as exc:
