@@ -216,13 +216,16 @@ def run_rat_transfer(
 
 
 def run_behavert(
-    train, labels, test, init, *, seed, steps, preset, min_bout, window=64
+    train, labels, test, init, *, seed, steps, preset, min_bout, window=64,
+    extra=None,
 ):  # fmt: skip
     from behavert.inference import predict_frames
     from behavert.train import finetune_frames
     from behavert.train.loop import run_to_end
 
     tc = finetune_config(seed, steps)
+    if init is not None and extra:
+        tc = tc.replace(**extra)
     result = run_to_end(
         finetune_frames(
             train,
@@ -428,7 +431,7 @@ def run_method(name, train, labels, test, init, seed, args) -> tuple:
         init = None
     return run_behavert(
         train, labels, test, init, steps=args.steps, preset=args.preset,
-        window=args.window, **common,
+        window=args.window, extra=args.pretrained_finetune, **common,
     )  # fmt: skip
 
 
@@ -582,6 +585,12 @@ def main(argv=None) -> str:
         "--pretrain-recipe",
         type=json.loads,
         help="TrainConfig settings over PRETRAIN_RECIPE, as JSON",
+    )
+    parser.add_argument(
+        "--pretrained-finetune",
+        type=json.loads,
+        help="TrainConfig settings of the arms fine-tuned from a pretrained "
+        "encoder (over the shared fine-tuning settings), as JSON",
     )
     parser.add_argument("--preset", default="tiny")
     parser.add_argument(
