@@ -44,6 +44,33 @@ def test_info_prints_a_summary(files, capsys):
     assert "300 frames" in out and "resident" in out and "nose" in out
 
 
+def test_pretrain_defaults_are_the_rat_benchmarks_schedule():
+    """Without options, pretrain trains `tiny` for 4,000 steps of 32 windows
+    with a 200-step warm-up (the recipe that paid on the rat sessions); train
+    keeps its own defaults."""
+    from behavert.cli.common import train_config
+    from behavert.cli.main import build_parser
+    from behavert.train.config import (
+        PRETRAIN_RECIPE,
+        PRETRAIN_SCHEDULE,
+        pretrain_warmup,
+    )
+
+    args = build_parser().parse_args(["pretrain", "a.csv", "--out", "o"])
+    assert args.preset == "tiny" and args.steps is None
+    tc = train_config(
+        args, warmup_steps=pretrain_warmup(4000), **PRETRAIN_SCHEDULE,
+        **PRETRAIN_RECIPE,
+    )  # fmt: skip
+    assert (tc.max_steps, tc.batch_size, tc.warmup_steps) == (4000, 32, 200)
+    assert pretrain_warmup(4) == 1 and pretrain_warmup(1000) == 50
+    parse = build_parser().parse_args
+    args = parse(["pretrain", "a.csv", "--out", "o", "--steps", "9"])
+    assert train_config(args, **PRETRAIN_SCHEDULE).max_steps == 9  # the user's
+    train = parse(["train", "a.csv", "--labels", "l", "--out", "o"])
+    assert train.preset == "small"
+
+
 def test_pretrain_train_predict_embed_evaluate(files, tmp_path, capsys):
     pre = tmp_path / "pre"
     args = ["pretrain", *files["poses"], "--out", str(pre), "--max-gap", "300"]

@@ -95,6 +95,9 @@ def test_workflow_end_to_end(viewer, qtbot, tmp_path, mocker):
     pretrain = PretrainWidget(viewer)
     assert list(pretrain._pose_layers.choices) == [keypoints]
     pretrain._pose_layers.value = [keypoints]
+    # the dock starts at the rat benchmark's size and schedule
+    assert (pretrain._steps.value, pretrain._batch_size.value) == (4000, 32)
+    assert pretrain._preset.value == "tiny"
     _tiny(pretrain)
     pretrain._output.value = tmp_path / "pretrain"
     assert pretrain._augment.native.currentText().startswith("mirror + swap")

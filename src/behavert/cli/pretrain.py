@@ -50,7 +50,15 @@ def register(sub) -> None:
     )
     add_max_gap(p)
     add_common(p, training=True)
-    p.set_defaults(func=run)
+    from ..train.config import PRETRAIN_PRESET, PRETRAIN_SCHEDULE
+
+    # the rat benchmark's model size and schedule (train keeps its defaults)
+    p.set_defaults(func=run, preset=PRETRAIN_PRESET)
+    here = {"preset": PRETRAIN_PRESET, **PRETRAIN_SCHEDULE}
+    for action in p._actions:
+        key = "max_steps" if action.dest == "steps" else action.dest
+        if key in here:
+            action.help = f"{action.help or ''} (default {here[key]})".strip()
 
 
 def on_skeleton(poses_list, reference_path, mapping_path, threshold):
@@ -81,7 +89,7 @@ def on_skeleton(poses_list, reference_path, mapping_path, threshold):
 def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
     from ..train import pretrain
-    from ..train.config import PRETRAIN_RECIPE
+    from ..train.config import PRETRAIN_RECIPE, PRETRAIN_SCHEDULE, pretrain_warmup
     from ..train.run_folder import check_out_folder
 
     check_out_folder(args.out, overwrite=args.overwrite)  # before any work
@@ -96,7 +104,14 @@ def run(args: argparse.Namespace) -> int:
         )
         report = write_csv(table, Path(args.out) / MAPPING_REPORT)
         print(f"keypoint mapping report written to {report}")
-    tc = train_config(args, checkpoint_every=100, **PRETRAIN_RECIPE)
+    steps = args.steps or PRETRAIN_SCHEDULE["max_steps"]
+    tc = train_config(
+        args,
+        checkpoint_every=100,
+        warmup_steps=pretrain_warmup(steps),
+        **PRETRAIN_SCHEDULE,
+        **PRETRAIN_RECIPE,
+    )
     gen = pretrain(
         poses_list,
         new_tokenizer(args, poses_list),

@@ -15,8 +15,11 @@ __all__ = [
     "FINETUNE_RECIPE",
     "MASK_MODES",
     "MIXED_PRECISION",
+    "PRETRAIN_PRESET",
     "PRETRAIN_RECIPE",
+    "PRETRAIN_SCHEDULE",
     "TrainConfig",
+    "pretrain_warmup",
 ]
 
 MASK_MODES = ("random", "span")
@@ -26,6 +29,21 @@ MIXED_PRECISION = ("auto", "no", "bf16", "fp16")
 #: rat benchmark in docs/benchmarks.md): every window also drawn swapped and
 #: mirrored, and half of them hide one animal for the model to reconstruct.
 PRETRAIN_RECIPE: dict[str, Any] = {"augment": ("swap", "mirror"), "hide_animal": 0.5}
+#: How long and how wide ``behavert pretrain`` and the Pretrain dock train by
+#: default: the schedule and model size of the rat benchmark (4,000 steps of 32
+#: windows, ``tiny``), where pretraining beat training from scratch at every
+#: label budget; ``small`` pretrained did worse there (docs/benchmarks.md). A
+#: 2-core CPU takes about 2 minutes for ``tiny``.
+PRETRAIN_SCHEDULE: dict[str, Any] = {"max_steps": 4000, "batch_size": 32}
+PRETRAIN_PRESET = "tiny"
+
+
+def pretrain_warmup(steps: int) -> int:
+    """Warm-up steps of a pretraining run of ``steps`` steps: 5 %, at most 200
+    (the rat benchmark's 200 of 4,000)."""
+    return min(200, max(1, int(steps) // 20))
+
+
 #: The fine-tuning recipe of ``behavert train`` and the Train dock: nothing
 #: added. Augmented windows helped on the rat sessions (+0.03 macro-F1 with
 #: swap + mirror and label smoothing 0.1) but hurt on the ethome mice (F1 0.93

@@ -290,11 +290,11 @@ class TrainingWidget(JobWidget):
         steps = int(self._steps.value)
         return TrainConfig(
             **{
+                "warmup_steps": min(10, max(0, steps // 10)),
                 **recipe,
                 "max_steps": steps,
                 "batch_size": int(self._batch_size.value),
                 "seed": int(self._seed.value),
-                "warmup_steps": min(10, max(0, steps // 10)),
             }
         )
 

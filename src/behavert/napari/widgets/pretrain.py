@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 from magicgui.widgets import CheckBox, ComboBox
 
 from ...errors import RunFolderError
-from ...train.config import PRETRAIN_RECIPE
+from ...train.config import (
+    PRETRAIN_PRESET,
+    PRETRAIN_RECIPE,
+    PRETRAIN_SCHEDULE,
+    pretrain_warmup,
+)
 from ...train.run_folder import check_out_folder
 from .._notify import notify_error
 from ..workers import Job
@@ -42,10 +47,11 @@ class PretrainWidget(TrainingWidget):
     share one), Augment (the recipe's mirrored and swapped windows; "mirror"
     alone when the animals have roles tracking keeps apart, such as resident
     and intruder), model preset (tiny / small / base), steps, window (frames),
-    batch size, seed, an output folder and Overwrite (off: a folder holding a
-    finished run or another run's checkpoints is refused, with the reason in
-    the status line), then Run / Cancel and a progress
-    bar following the training steps. Training follows
+    batch size (preset, steps and batch size start at ``PRETRAIN_PRESET`` and
+    ``PRETRAIN_SCHEDULE``: tiny, 4,000 steps of 32 windows), seed, an output
+    folder and Overwrite (off: a folder holding a finished run or another
+    run's checkpoints is refused, with the reason in the status line), then
+    Run / Cancel and a progress bar following the training steps. Training follows
     ``behavert.train.config.PRETRAIN_RECIPE`` (swapped and mirrored windows,
     half of them with one animal hidden). The run is saved to
     ``<output>/model`` (``behavert.train.save_run``), the folder the Train
@@ -63,6 +69,10 @@ class PretrainWidget(TrainingWidget):
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         super().__init__(viewer)
         controls = self._training_controls()
+        # the rat benchmark's size and schedule (PRETRAIN_SCHEDULE)
+        self._preset.value = PRETRAIN_PRESET
+        self._steps.value = PRETRAIN_SCHEDULE["max_steps"]
+        self._batch_size.value = PRETRAIN_SCHEDULE["batch_size"]
         self._skeleton = ComboBox(
             choices=self._skeleton_choices, label="Skeleton", value=SAME
         )
@@ -106,7 +116,10 @@ class PretrainWidget(TrainingWidget):
             if out is None:
                 raise ValueError("choose an output folder")
             augment = AUGMENT[self._augment.value]
-            tc = self.train_config(**{**PRETRAIN_RECIPE, "augment": augment})
+            warmup = pretrain_warmup(self._steps.value)
+            tc = self.train_config(
+                **{**PRETRAIN_RECIPE, "augment": augment, "warmup_steps": warmup}
+            )
             overwrite = bool(self._overwrite.value)
             check_out_folder(out, overwrite=overwrite)
         except ValueError as exc:
