@@ -220,3 +220,52 @@ def test_save_csv_button_writes_the_poses_frame_numbers(
     widget.native.findChild(QPushButton, "load_button").click()
     show_error.assert_not_called()
     np.testing.assert_array_equal(widget.labels().values, expected)
+
+
+def test_with_two_annotate_widgets_keys_go_to_the_one_shown(make_napari_viewer, qtbot):
+    """The Annotate dock and the Workflow's Annotate tab open together: a key acts
+    on the one the user sees (not on whichever bound its keys last), and both show
+    the same classes and bouts."""
+    from napari.layers import Layer
+    from qtpy.QtWidgets import QPushButton
+
+    from behavert.datasets.synthetic import generate_synthetic
+    from behavert.napari.convert.layers import poses_to_layers
+    from behavert.napari.widgets.annotate import AnnotateWidget
+    from behavert.napari.widgets.workflow import WorkflowWidget
+
+    viewer = make_napari_viewer(show=True)
+    rec = generate_synthetic(n_frames=120, seed=3)
+    for item in poses_to_layers(rec.poses, name="synthetic"):
+        viewer.add_layer(Layer.create(*item))
+    dock = AnnotateWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Annotate behaviour")
+    workflow = WorkflowWidget(viewer)  # binds the keys last; its Import tab is shown
+    viewer.window.add_dock_widget(workflow, name="Workflow", tabify=True)
+    viewer.window.add_dock_widget(dock, name="Annotate behaviour")  # back on top
+    qtbot.waitUntil(lambda: dock.native.isVisible(), timeout=5_000)
+    assert not workflow.annotate.native.isVisible()
+
+    dock._class_name.value = "rearing"
+    dock.native.findChild(QPushButton, "add_class_button").click()
+    assert workflow.annotate.classes == ["rearing"]  # shared through the layer
+    viewer.dims.set_point(0, 10)
+    _press(viewer, qtbot, "1")
+    assert "press 1 to end" in dock._status.value  # the dock took the key
+    assert "press 1 to end" not in workflow.annotate._status.value
+    viewer.dims.set_point(0, 20)
+    _press(viewer, qtbot, "1")
+    expected = [(10, 21, "rearing")]
+    assert [(b.start, b.stop, b.behaviour) for b in dock.bouts] == expected
+    assert [(b.start, b.stop, b.behaviour) for b in workflow.annotate.bouts] == expected
+
+    # the dock closed, the Workflow's Annotate tab shown: the keys follow
+    viewer.window.remove_dock_widget(dock.native)
+    workflow.steps.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: workflow.annotate.native.isVisible(), timeout=5_000)
+    viewer.dims.set_point(0, 40)
+    _press(viewer, qtbot, "1")
+    viewer.dims.set_point(0, 45)
+    _press(viewer, qtbot, "1")
+    assert [(b.start, b.stop) for b in workflow.annotate.bouts] == [(10, 21), (40, 46)]
+    assert workflow.annotate._bout_table.data.to_list()[-1] == [40, 45, "rearing"]

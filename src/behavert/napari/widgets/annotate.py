@@ -44,6 +44,7 @@ from ...io.labels import FrameLabels, save_frame_labels
 from ...io.poses import Poses
 from .._notify import notify_error
 from ..convert.behaviour import annotations_to_layer
+from . import annotate_keys
 from ._common import (
     ANNOTATIONS_KEY,
     annotation_names,
@@ -138,6 +139,7 @@ class AnnotateWidget(Container):
         for event in ("inserted", "removed"):
             getattr(viewer.layers.events, event).connect(self._on_layers_changed)
         viewer.layers.events.inserted.connect(self._on_layer_inserted)
+        annotate_keys.register(self)
         self._bind_keys([viewer, *viewer.layers])
         self._on_pose_layer_changed()
 
@@ -211,19 +213,14 @@ class AnnotateWidget(Container):
 
         napari asks the selected layer's keymap before the viewer's (a Points
         layer's ``2`` is "add points"), so the keys go on every layer as well.
+        A key acts on ``annotate_keys.key_owner``: with the Annotate dock and the
+        Workflow's Annotate tab both open, the one the user sees.
         """
+        viewer = self._viewer
         for target in targets:
             for k in range(9):
-                target.bind_key(str(k + 1), self._key_callback(k), overwrite=True)
-            target.bind_key(
-                DELETE_KEY, lambda *_: self.delete_bout_at_cursor(), overwrite=True
-            )
-
-    def _key_callback(self, k: int):
-        def toggle(*_: object) -> None:
-            self.toggle_bout(k)
-
-        return toggle
+                target.bind_key(str(k + 1), _key_callback(viewer, k), overwrite=True)
+            target.bind_key(DELETE_KEY, _delete_callback(viewer), overwrite=True)
 
     def current_position(self) -> int:
         """Position on the poses' time axis of the time slider's frame."""
@@ -390,6 +387,19 @@ class AnnotateWidget(Container):
         self._status.value = f"loaded {len(self._bouts)} bouts from {path.name}"
         return labels
 
+    def _sync(self) -> None:
+        """Show what another Annotate widget stored on the pose layer."""
+        poses = self.poses
+        stored = self._viewer.layers[self._pose_layer.value].metadata.get(
+            ANNOTATIONS_KEY
+        )
+        if poses is None or not isinstance(stored, FrameLabels):
+            return
+        self._pending.clear()
+        self._classes = list(stored.names)
+        self._bouts = labels_to_bouts(stored)
+        self._refresh(store=False)
+
     def _adopt(self, labels: FrameLabels) -> None:
         """Show these labels: their classes are added, their bouts replace ours."""
         self._classes += [n for n in labels.names if n not in self._classes]
@@ -460,6 +470,9 @@ class AnnotateWidget(Container):
                 labels
             )
             self._draw(poses, labels)
+            for peer in annotate_keys.peers(self):
+                if peer._pose_layer.value == self._pose_layer.value:
+                    peer._sync()
 
     def _draw(self, poses: Poses, labels: FrameLabels) -> None:
         """Update the ``"<recording> annotations"`` text layer (annotated frames).
@@ -484,3 +497,25 @@ class AnnotateWidget(Container):
         keep = keep or self._pose_layer.value
         if keep != layer.name and keep in layers:
             selection.active = layers[keep]
+
+
+def _key_callback(viewer, k: int):
+    """Key ``k + 1``: start or end a bout of class ``k`` in the owning widget."""
+
+    def toggle(*_: object) -> None:
+        owner = annotate_keys.key_owner(viewer)
+        if owner is not None:
+            owner.toggle_bout(k)
+
+    return toggle
+
+
+def _delete_callback(viewer):
+    """Backspace: delete the bout under the cursor in the owning widget."""
+
+    def delete(*_: object) -> None:
+        owner = annotate_keys.key_owner(viewer)
+        if owner is not None:
+            owner.delete_bout_at_cursor()
+
+    return delete
