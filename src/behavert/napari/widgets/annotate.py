@@ -209,18 +209,8 @@ class AnnotateWidget(Container):
 
     # ------------------------------------------------------ keys and bouts
     def _bind_keys(self, targets: list) -> None:
-        """Bind 1-9 and Backspace on ``targets`` (the viewer and its layers).
-
-        napari asks the selected layer's keymap before the viewer's (a Points
-        layer's ``2`` is "add points"), so the keys go on every layer as well.
-        A key acts on ``annotate_keys.key_owner``: with the Annotate dock and the
-        Workflow's Annotate tab both open, the one the user sees.
-        """
-        viewer = self._viewer
-        for target in targets:
-            for k in range(9):
-                target.bind_key(str(k + 1), _key_callback(viewer, k), overwrite=True)
-            target.bind_key(DELETE_KEY, _delete_callback(viewer), overwrite=True)
+        """Bind 1-9 and Backspace on ``targets`` (``annotate_keys.bind_keys``)."""
+        annotate_keys.bind_keys(self._viewer, targets, DELETE_KEY)
 
     def current_position(self) -> int:
         """Position on the poses' time axis of the time slider's frame."""
@@ -497,25 +487,3 @@ class AnnotateWidget(Container):
         keep = keep or self._pose_layer.value
         if keep != layer.name and keep in layers:
             selection.active = layers[keep]
-
-
-def _key_callback(viewer, k: int):
-    """Key ``k + 1``: start or end a bout of class ``k`` in the owning widget."""
-
-    def toggle(*_: object) -> None:
-        owner = annotate_keys.key_owner(viewer)
-        if owner is not None:
-            owner.toggle_bout(k)
-
-    return toggle
-
-
-def _delete_callback(viewer):
-    """Backspace: delete the bout under the cursor in the owning widget."""
-
-    def delete(*_: object) -> None:
-        owner = annotate_keys.key_owner(viewer)
-        if owner is not None:
-            owner.delete_bout_at_cursor()
-
-    return delete

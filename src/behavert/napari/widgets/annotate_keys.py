@@ -13,7 +13,14 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-__all__ = ["key_owner", "peers", "register"]
+__all__ = [
+    "bind_keys",
+    "delete_callback",
+    "key_owner",
+    "peers",
+    "register",
+    "toggle_callback",
+]
 
 _LIVE: list[weakref.ReferenceType] = []
 
@@ -54,3 +61,39 @@ def key_owner(viewer: Any) -> Any | None:
 def peers(widget: Any) -> list:
     """The other live Annotate widgets on ``widget``'s viewer."""
     return [w for w in _widgets(widget._viewer) if w is not widget]
+
+
+def toggle_callback(viewer: Any, k: int):
+    """Key ``k + 1``: start or end a bout of class ``k`` in the owning widget."""
+
+    def toggle(*_: object) -> None:
+        owner = key_owner(viewer)
+        if owner is not None:
+            owner.toggle_bout(k)
+
+    return toggle
+
+
+def delete_callback(viewer: Any):
+    """Backspace: delete the bout under the cursor in the owning widget."""
+
+    def delete(*_: object) -> None:
+        owner = key_owner(viewer)
+        if owner is not None:
+            owner.delete_bout_at_cursor()
+
+    return delete
+
+
+def bind_keys(viewer: Any, targets: list, delete_key: str) -> None:
+    """Bind 1-9 and ``delete_key`` on ``targets`` (the viewer and its layers).
+
+    napari asks the selected layer's keymap before the viewer's (a Points
+    layer's ``2`` is "add points"), so the keys go on every layer as well. A
+    key acts on `key_owner`: with the Annotate dock and the Workflow's
+    Annotate tab both open, the one the user sees.
+    """
+    for target in targets:
+        for k in range(9):
+            target.bind_key(str(k + 1), toggle_callback(viewer, k), overwrite=True)
+        target.bind_key(delete_key, delete_callback(viewer), overwrite=True)
