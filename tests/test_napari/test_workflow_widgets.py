@@ -8,10 +8,6 @@ layers, features, files), not accuracy.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pytest
 from fixtures.gui import click
@@ -20,7 +16,6 @@ pytestmark = pytest.mark.gui
 
 TIMEOUT_MS = 240_000
 N_FRAMES = 256
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.fixture
@@ -63,19 +58,6 @@ def _annotate(viewer, qtbot):
         widget.toggle_bout(k % 2)
     assert len(widget.bouts) == 4
     return widget
-
-
-def _screenshot(viewer, name: str) -> np.ndarray:
-    """Screenshot of the whole window (docks included); see conftest.screenshot."""
-    image = viewer.screenshot(canvas_only=False, flash=False)
-    if os.environ.get("BEHAVERT_WRITE_SCREENSHOTS") == "1":
-        from imageio.v3 import imwrite
-
-        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        tmp = DOCS_IMAGES / f".{name}.tmp.png"
-        imwrite(tmp, image)
-        shutil.move(tmp, DOCS_IMAGES / name)
-    return image
 
 
 def test_workflow_end_to_end(viewer, qtbot, tmp_path, mocker):
@@ -195,7 +177,7 @@ def test_workflow_end_to_end(viewer, qtbot, tmp_path, mocker):
     viewer.reset_view()
     viewer.layers.selection.active = viewer.layers["synthetic attention"]
     viewer.dims.set_point(0, 100)
-    image = _screenshot(viewer, "workflow.png")
+    image = viewer.screenshot(canvas_only=False, flash=False)
     assert image.ndim == 3 and image.shape[1] > 600
     assert image[..., :3].std() > 5  # not a blank window
 
