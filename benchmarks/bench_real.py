@@ -133,14 +133,21 @@ def run_forest(train, labels, test, *, seed, trees, min_bout) -> tuple:
     return prob, smooth(prob, min_bout)
 
 
-def pretrain_model(poses_list, *, seed, steps, preset, window=64, extra=None):
-    from behavert.train import TrainConfig, pretrain
+def pretrain_config(seed: int, steps: int, extra: dict | None = None):
+    """Pretraining settings: the recipe of ``behavert pretrain`` (PRETRAIN_RECIPE,
+    docs/benchmarks.md, issue 11) with ``extra`` over it."""
+    from behavert.train import TrainConfig
     from behavert.train.config import PRETRAIN_RECIPE
+
+    settings = {**PRETRAIN_RECIPE, **(extra or {})}
+    return TrainConfig(lr=1e-3, batch_size=16, max_steps=steps, seed=seed, **settings)
+
+
+def pretrain_model(poses_list, *, seed, steps, preset, window=64, extra=None):
+    from behavert.train import pretrain
     from behavert.train.loop import run_to_end
 
-    # the recipe of ``behavert pretrain`` (docs/benchmarks.md, issue 11)
-    settings = {**PRETRAIN_RECIPE, **(extra or {})}
-    tc = TrainConfig(lr=1e-3, batch_size=16, max_steps=steps, seed=seed, **settings)
+    tc = pretrain_config(seed, steps, extra)
     return run_to_end(
         pretrain(list(poses_list), config=preset, train_config=tc, window=window)
     )
@@ -151,15 +158,10 @@ def rat_then_mouse(rat_run, poses_list, *, seed, args):
     mouse corpus (the same poses and recipe as "BehaVERT pretrained"): transfer
     without labels, i.e. realignment of the projection, then masked pose modelling
     of all weights on the mice."""
-    from behavert.train import TrainConfig
-    from behavert.train.config import PRETRAIN_RECIPE
     from behavert.train.loop import run_to_end
     from behavert.train.transfer import transfer
 
-    settings = {**PRETRAIN_RECIPE, **(args.pretrain_recipe or {})}
-    tc = TrainConfig(
-        lr=1e-3, batch_size=16, max_steps=args.pretrain_steps, seed=seed, **settings
-    )
+    tc = pretrain_config(seed, args.pretrain_steps, args.pretrain_recipe)
     return run_to_end(
         transfer(
             rat_run,

@@ -378,17 +378,10 @@ class AnnotateWidget(Container):
         return labels
 
     def _sync(self) -> None:
-        """Show what another Annotate widget stored on the pose layer."""
-        poses = self.poses
-        stored = self._viewer.layers[self._pose_layer.value].metadata.get(
-            ANNOTATIONS_KEY
-        )
-        if poses is None or not isinstance(stored, FrameLabels):
-            return
-        self._pending.clear()
-        self._classes = list(stored.names)
-        self._bouts = labels_to_bouts(stored)
-        self._refresh(store=False)
+        """Show what another Annotate widget stored on the pose layer: its
+        classes replace ours (a class removed there goes here too)."""
+        self._classes = []
+        self._on_pose_layer_changed()
 
     def _adopt(self, labels: FrameLabels) -> None:
         """Show these labels: their classes are added, their bouts replace ours."""
