@@ -6,7 +6,11 @@ Data: ../shared/data/labelled/ethome_resident_intruder (2 mice x 7 keypoints,
 Split (the same for every method): the first ``--train-fraction`` of the
 timeline trains, the rest tests. The split point never cuts a bout: if it falls
 inside one it moves to the nearest frame outside it (the table note says so).
-Every method predicts exactly the same test frames.
+Every method predicts exactly the same test frames. ``--folds K`` (K > 1)
+cuts the timeline into K contiguous blocks instead (borders moved out of
+bouts the same way); each block is tested once by models trained on the
+others, so every bout is scored, and the scores pool the K test blocks (the
+single split tests 2 bouts, one of which is 13 frames long).
 
 Label budget (share of TRAINING BOUTS kept, whole bouts): the training part is
 cut into one block per bout, the borders half-way between consecutive bouts
@@ -317,15 +321,47 @@ def run_lisbet(train, labels, test, *, seed, epochs, min_bout, venv=LISBET_VENV)
     return prob, smooth(prob, min_bout)
 
 
+def time_folds(truth: np.ndarray, folds: int, train_fraction: float):
+    """``([(training ranges, test range)], note)``: one fold trains on the first
+    ``train_fraction`` and tests on the rest; ``folds`` > 1 cuts the timeline
+    into that many contiguous test blocks (borders moved out of bouts), each
+    tested once while the rest trains."""
+    n = len(truth)
+    if folds == 1:
+        cut, moved = split_point(truth, train_fraction)
+        return [([(0, cut)], (cut, n))], moved
+    cuts = [split_point(truth, i / folds) for i in range(1, folds)]
+    edges = [0, *(c for c, _ in cuts), n]
+    out = []
+    for i in range(folds):
+        train = [r for r in ((0, edges[i]), (edges[i + 1], n)) if r[1] > r[0]]
+        out.append((train, (edges[i], edges[i + 1])))
+    note = f"{folds} contiguous test folds, borders at frames {edges[1:-1]}"
+    moved = [m for _, m in cuts if "moved" in m]
+    return out, note + (f" ({'; '.join(moved)})" if moved else " (between bouts)")
+
+
+def fold_blocks(truth: np.ndarray, ranges) -> list[tuple[int, int]]:
+    """`bout_blocks` of every training range that holds a bout, in frames of
+    the whole recording."""
+    out = []
+    for a, b in ranges:
+        if truth[a:b].any():
+            out += [(a + x, a + y) for x, y in bout_blocks(truth[a:b])]
+    return out
+
+
 def evaluate(args) -> tuple[dict, dict]:
     """``{(method, budget): [scores per seed]}`` and facts for the note."""
     poses, truth = load(args.data) if args.data else load()
     if args.frames:
         poses, truth = poses.select_frames(slice(0, args.frames)), truth[: args.frames]
-    cut, moved = split_point(truth, args.train_fraction)
+    if args.folds > 1 and args.pretrain_frames == "train":
+        raise SystemExit("--pretrain-frames train needs --folds 1")
+    folds, moved = time_folds(truth, args.folds, args.train_fraction)
+    cut = folds[0][1][0]
     train_all = poses.select_frames(slice(0, cut))
-    test = poses.select_frames(slice(cut, None))
-    blocks = bout_blocks(truth[:cut])
+    blocks = [fold_blocks(truth, train) for train, _ in folds]
     others, corpus_lines = [], []
     if args.pretrain_data == "all-mice" and set(MOUSE_PRETRAINED) & set(args.methods):
         from benchmarks.real_corpus import corpus
@@ -361,9 +397,6 @@ def evaluate(args) -> tuple[dict, dict]:
                 extra=args.pretrain_recipe,
             )
         for budget in args.budgets:
-            kept = keep_blocks(len(blocks), budget, seed)
-            train = [train_all.select_frames(slice(*blocks[k])) for k in kept]
-            labels = [truth[slice(*blocks[k])].astype(np.int64) for k in kept]
             names = ["random forest", "BehaVERT from scratch"]
             names += ["BehaVERT pretrained"] if init is not None else []
             names += ["BehaVERT rat-pretrained"] if args.rat_run is not None else []
@@ -373,16 +406,31 @@ def evaluate(args) -> tuple[dict, dict]:
             names = [n for n in names if n in args.methods]
             for name in names:
                 t0 = time.perf_counter()
+                probs, hards, truths, n_kept = [], [], [], []
                 try:
-                    prob, hard = run_method(name, train, labels, test, init, seed, args)
+                    for f, ((_, (a, b)), fb) in enumerate(zip(folds, blocks)):
+                        # one fold: the seed alone (the single-split draws)
+                        kept = keep_blocks(len(fb), budget, seed + 1000 * f)
+                        train = [poses.select_frames(slice(*fb[k])) for k in kept]
+                        labels = [truth[slice(*fb[k])].astype(np.int64) for k in kept]
+                        test = poses.select_frames(slice(a, b))
+                        prob, hard = run_method(
+                            name, train, labels, test, init, seed, args
+                        )
+                        probs.append(prob)
+                        hards.append(hard)
+                        truths.append(truth[a:b])
+                        n_kept.append(len(kept))
                 except RuntimeError as exc:
                     if name != "LISBET":
                         raise
                     lisbet_skip = f"failed: {exc}"
                     continue
-                res = scores(truth[cut:], hard, prob)
+                res = scores(
+                    np.concatenate(truths), np.concatenate(hards), np.concatenate(probs)
+                )
                 res["seconds"] = time.perf_counter() - t0
-                res["n_bouts"] = len(kept)
+                res["n_bouts"] = float(np.mean(n_kept))
                 rows.setdefault((name, budget), []).append(res)
                 print(
                     name,
@@ -391,14 +439,16 @@ def evaluate(args) -> tuple[dict, dict]:
                     {k: round(v, 3) for k, v in res.items()},
                     flush=True,
                 )
+    tested = np.concatenate([truth[a:b] for _, (a, b) in folds])
     facts = {
         "cut": cut,
         "moved": moved,
+        "folds": args.folds,
         "n_frames": poses.n_frames,
-        "n_train_bouts": len(blocks),
-        "test_frames": int(poses.n_frames - cut),
-        "test_pos": int(truth[cut:].sum()),
-        "test_bouts": len(bouts_of(truth[cut:])),
+        "n_train_bouts": "/".join(str(len(fb)) for fb in blocks),
+        "test_frames": int(len(tested)),
+        "test_pos": int(tested.sum()),
+        "test_bouts": sum(len(bouts_of(truth[a:b])) for _, (a, b) in folds),
         "lisbet": lisbet_skip,
         "rat": facts_rat,
         "corpus": corpus_lines,
@@ -459,8 +509,7 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
         f"Command: `{cmd.strip()}` — {datetime.date.today()}, "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, torch {torch.__version__}, "
-        f"{seconds:.0f} s. Test = last {facts['test_frames']} frames "
-        f"({facts['test_pos']} `interact` frames, {facts['test_bouts']} bouts), the "
+        f"{seconds:.0f} s. {test_note(facts)}, the "
         f"same frames for every method; {facts['moved']}; "
         f"{facts['n_train_bouts']} training bouts. Seeds {args.seeds} "
         f"(mean ± sd; the seed also draws the kept bouts). BehaVERT preset "
@@ -485,7 +534,7 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
             runs = rows.get((name, budget))
             if not runs:
                 continue
-            k = int(runs[0]["n_bouts"])
+            k = f"{runs[0]['n_bouts']:g}"
             mark = " (best F1)" if name == best else ""
             if name.startswith("BehaVERT") and name != best:
                 mark = f" (loses to {best})"
@@ -518,6 +567,17 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
         lines += [f"- {line}" for line in facts["corpus"]]
     lines.append(END)
     return "\n".join(lines)
+
+
+def test_note(facts: dict) -> str:
+    what = f"{facts['test_pos']} `interact` frames, {facts['test_bouts']} bouts"
+    if facts["folds"] == 1:
+        return f"Test = last {facts['test_frames']} frames ({what})"
+    return (
+        f"Test = each of {facts['folds']} contiguous folds in turn, the others "
+        f"training (all {facts['test_frames']} frames scored once, {what}; scores "
+        "pooled over the folds)"
+    )
 
 
 def corpus_note(facts: dict) -> str:
@@ -601,6 +661,13 @@ def main(argv=None) -> str:
     parser.add_argument("--trees", type=int, default=200)
     parser.add_argument("--min-bout", type=int, default=15)
     parser.add_argument("--train-fraction", type=float, default=0.7)
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=1,
+        help="1: train on the first --train-fraction, test on the rest; K > 1: "
+        "K contiguous test folds, each tested once (every bout scored)",
+    )
     parser.add_argument("--frames", type=int, help="use only the first N frames")
     parser.add_argument("--data", type=Path, help="the ethome folder")
     parser.add_argument("--rat-seed", type=int, default=0, help="the rat encoder's")

@@ -34,6 +34,30 @@ def test_blocks_cover_each_bout_and_budgets_keep_whole_blocks(bench):
     assert len(bench.keep_blocks(8, 0.3, 1)) == 3
 
 
+def test_time_folds_score_every_frame_once_and_never_cut_a_bout(bench):
+    truth = np.zeros(300, bool)
+    for a in (20, 95, 150, 240):
+        truth[a : a + 12] = True
+    truth[195:210] = True  # 100 and 200 fall inside bouts: moved to 95 and 195
+    folds, note = bench.time_folds(truth, 3, 0.7)
+    tests = [t for _, t in folds]
+    assert tests == [(0, 95), (95, 195), (195, 300)]
+    assert "moved" in note
+    for train, (a, b) in folds:
+        covered = np.zeros(300, int)
+        covered[a:b] += 1
+        for x, y in train:
+            covered[x:y] += 1
+        assert (covered == 1).all()  # train + test = the recording, no overlap
+        blocks = bench.fold_blocks(truth, train)
+        assert all(not (x < b and a < y) for x, y in blocks)  # no test frame
+        assert (
+            sum(truth[x:y].sum() for x, y in blocks) == truth.sum() - truth[a:b].sum()
+        )
+    single, _ = bench.time_folds(truth, 1, 0.7)
+    assert single == [([(0, 210)], (210, 300))]
+
+
 def test_tiny_run_writes_table_and_plot(bench, shared_data, tmp_path):
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n## Other\n\nkept\n")
