@@ -337,7 +337,7 @@ def time_folds(truth: np.ndarray, folds: int, train_fraction: float):
         train = [r for r in ((0, edges[i]), (edges[i + 1], n)) if r[1] > r[0]]
         out.append((train, (edges[i], edges[i + 1])))
     note = f"{folds} contiguous test folds, borders at frames {edges[1:-1]}"
-    moved = [m for _, m in cuts if "moved" in m]
+    moved = [m for _, m in cuts if "moved from" in m]
     return out, note + (f" ({'; '.join(moved)})" if moved else " (between bouts)")
 
 
@@ -534,7 +534,7 @@ def table(rows: dict, facts: dict, args, seconds: float, argv) -> str:
             runs = rows.get((name, budget))
             if not runs:
                 continue
-            k = f"{runs[0]['n_bouts']:g}"
+            k = f"{runs[0]['n_bouts']:.3g}"
             mark = " (best F1)" if name == best else ""
             if name.startswith("BehaVERT") and name != best:
                 mark = f" (loses to {best})"
