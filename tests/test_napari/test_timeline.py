@@ -258,3 +258,36 @@ def test_rows_have_short_distinct_labels_and_the_recording_in_a_tooltip(
     for layer in [x for x in viewer.layers if x.name.startswith(LONG[1])]:
         viewer.layers.remove(layer)
     assert widget.row_labels == ["attention", "motifs", "behaviour: interact"]
+
+
+@pytest.mark.parametrize("width", [260, 600, 1400])
+def test_axis_labels_are_round_frames_that_never_overlap(viewer_timeline, qtbot, width):
+    """The frame numbers under the tracks: round numbers inside the plot, none
+    touching another, at any dock width (they used to overlap at the end)."""
+    from behavert.napari.widgets.timeline import LABEL_WIDTH
+
+    viewer, widget = viewer_timeline
+    widget.resize(width, 300)
+    qtbot.waitUntil(lambda: widget.canvas.width() > 0)
+    widget.canvas.grab()  # draws the canvas as the user sees it
+    ticks = widget.tick_labels
+    assert ticks, "no frame label on the time axis"
+    frames = [int(text) for _, _, text in ticks]
+    assert frames == sorted(frames) and frames[0] >= 0 and frames[-1] < N_FRAMES
+    if len(frames) > 1:  # round numbers: multiples of a 1-2-5 step
+        gap = int(np.diff(frames).min())
+        rounds = [m * 10**k for k in range(6) for m in (1, 2, 5)]
+        step = max(r for r in rounds if r <= gap)
+        assert all(f % step == 0 for f in frames), frames
+    for (_, b, _), (c, _, _) in zip(ticks, ticks[1:]):
+        assert b < c, f"labels overlap: {ticks}"
+    assert ticks[0][0] >= LABEL_WIDTH and ticks[-1][1] <= widget.canvas.width()
+    widget.zoom(4.0, around=60)  # zoomed in: finer steps, still apart
+    widget.canvas.grab()
+    zoomed = [int(t) for _, _, t in widget.tick_labels]
+    start, stop = widget.view
+    assert all(start <= f < stop for f in zoomed)
+    assert all(
+        b < c
+        for (_, b, _), (c, _, _) in zip(widget.tick_labels, widget.tick_labels[1:])
+    )

@@ -73,6 +73,42 @@ HIGHLIGHT_COLOR = (255, 255, 255)
 _TRACK_KEYS = ("timeline_tracks", "annotations", "labels")
 
 
+def axis_ticks(
+    view: tuple[int, int],
+    x_of: Any,
+    text_width: Any,
+    left: int,
+    right: int,
+    gap: int = 8,
+) -> list[tuple[int, int, str]]:
+    """Frame labels of the time axis: ``(left x, right x, text)`` each.
+
+    Round frame numbers (steps of 1, 2 or 5 x 10^k, about five of them) where
+    ``x_of(frame)`` puts them; a label is centred on its frame, kept inside
+    ``[left, right]`` and left out where it would touch one already placed
+    (``gap`` pixels apart), so narrow docks show fewer labels, never overlapping
+    ones.
+    """
+    start, stop = view
+    span = max(stop - start, 1)
+    raw = span / 6
+    base = 10 ** np.floor(np.log10(raw)) if raw >= 1 else 1
+    step = int(next((m * base for m in (1, 2, 5, 10) if m * base >= raw), 10 * base))
+    first = -(-start // step) * step
+    placed: list[tuple[int, int, str]] = []
+    for frame in range(int(first), int(stop), max(step, 1)):
+        x = x_of(frame)
+        if x is None:
+            continue
+        text = str(frame)
+        w = int(text_width(text))
+        a = int(min(max(x - w / 2, left), right - w - 2))
+        if any(a < b + gap and c < a + w + gap for c, b, _ in placed):
+            continue
+        placed.append((a, a + w, text))
+    return placed
+
+
 class _TimelineCanvas(QWidget):
     """Paints the cached track pixmap and the cursor; turns clicks into frames."""
 
@@ -150,6 +186,8 @@ class TimelineWidget(RasterDock):
         self._highlight: np.ndarray = np.empty(0, np.int64)
         self._range = (0, 1)  # whole recording, frames [start, stop)
         self._view: tuple[int, int] | None = None
+        #: the time axis' labels as last drawn: ``(left x, right x, text)``
+        self.tick_labels: list[tuple[int, int, str]] = []
         self.canvas = _TimelineCanvas(self)
         self.canvas.setObjectName("timeline_canvas")
         self.canvas.clicked.connect(self._on_canvas_clicked)
@@ -371,10 +409,11 @@ class TimelineWidget(RasterDock):
                 track.label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 8
             )
             painter.drawText(4, top + h - 3, text)
-        start, stop = self.view
-        for frame in np.linspace(start, stop - 1, 5).astype(int):
-            x = self.x_of(int(frame)) or LABEL_WIDTH
-            painter.drawText(int(min(x, width - 50)), height - 3, str(frame))
+        self.tick_labels = axis_ticks(
+            self.view, self.x_of, metrics.horizontalAdvance, LABEL_WIDTH, width
+        )
+        for left, _, text in self.tick_labels:
+            painter.drawText(left, height - 3, text)
         painter.end()
         return pixmap
 
