@@ -80,6 +80,10 @@ def test_workflow_screenshot_on_a_laptop_screen(
     qtbot.wait(200)
     assert first <= int(viewer.dims.current_step[0]) <= last  # inside the bout
 
+    # the time slider is labelled "frame" (napari's default label is "-3")
+    slider = viewer.window._qt_viewer.dims.slider_widgets[0]
+    assert slider.axis_label.text() == "frame"
+    assert viewer.dims.range[0].start == 0
     window = viewer.window._qt_window
     assert (window.width(), window.height()) == SCREEN
     assert canvas_share(viewer) >= 0.5

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ...colors import NONE_COLOR, category_colors, hex_to_rgba
 from ...io.poses import Poses
+from .layers import FRAME_AXES
 from .rows import anchor_keypoint, keypoint_rows, label_text, per_frame
 
 __all__ = ["annotations_to_layer", "behaviour_to_layer", "prediction_to_layer"]
@@ -184,6 +185,7 @@ def annotations_to_layer(
     kwargs = {
         "name": name,
         "ndim": 3,
+        "axis_labels": FRAME_AXES,
         "features": features,
         "face_color": np.array(colors) if colors else NONE_COLOR,
         "size": size,

@@ -37,6 +37,11 @@ __all__ = [
 
 LayerData = tuple[Any, dict, str]
 
+#: napari axis labels of the layers here: the time axis is named, so the dims
+#: slider says "frame" (napari's default label for it is "-3")
+FRAME_AXES = ("frame", "y", "x")
+FRAME_AXES_3D = ("frame", "z", "y", "x")
+
 
 def _layer_name(poses: Poses, name: str | None) -> str:
     if name:
@@ -82,6 +87,7 @@ def video_to_layer(
         "multiscale": False,
         "contrast_limits": (0, 255),
         "translate": (float(video_start), 0.0, 0.0),
+        "axis_labels": FRAME_AXES,
         "metadata": {"behavert_role": "video", "path": getattr(video, "path", None)},
     }
     return video, kwargs, "image"
@@ -113,6 +119,7 @@ def poses_to_points(
     kwargs = {
         "name": name,
         "ndim": 3,
+        "axis_labels": FRAME_AXES,
         "features": features,
         "face_color": "individual",
         "face_color_cycle": individual_colors(poses.individuals),
@@ -181,6 +188,7 @@ def poses_to_skeleton(
         "name": name,
         "features": features,
         "edge_width": width,
+        "axis_labels": FRAME_AXES,
         "metadata": {"behavert_role": "skeleton", "poses": poses},
     }
     if kind == "vectors":

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ...colors import individual_colors
 from ...io.poses import Poses
+from .layers import FRAME_AXES_3D
 
 __all__ = [
     "floor_to_layer",
@@ -64,6 +65,7 @@ def poses3d_to_points(
     kwargs = {
         "name": name,
         "ndim": 4,
+        "axis_labels": FRAME_AXES_3D,
         "features": features,
         "face_color": "individual",
         "face_color_cycle": individual_colors(poses.individuals),
@@ -108,6 +110,7 @@ def poses3d_to_skeleton(
     kwargs = {
         "name": name,
         "ndim": 4,
+        "axis_labels": FRAME_AXES_3D,
         "features": features,
         "edge_width": width,
         "edge_color": "individual",
@@ -141,6 +144,7 @@ def floor_to_layer(
     kwargs = {
         "name": name,
         "ndim": 3,
+        "axis_labels": FRAME_AXES_3D[1:],
         "edge_color": "#808080",
         "edge_width": 0.5,
         "vector_style": "line",
