@@ -363,3 +363,36 @@ def test_a_behaviour_has_one_colour_in_the_figures_and_the_napari_layers(rec):
         np.testing.assert_allclose(kwargs["face_color"][row], legend[behaviour])
     assert legend["other"] == to_rgba(NONE_COLOR)
     assert legend["rearing"] == to_rgba(category_colors(classes)["rearing"])
+
+
+@pytest.mark.gui
+def test_behaviour_and_motif_labels_do_not_overlap_on_screen(make_napari_viewer, rec):
+    """Predicted behaviour and motif both label the first animal's neck: drawn
+    together, the two texts land in different rows of the canvas (the motif's
+    below the point, the behaviour's above), not on top of each other."""
+    viewer = make_napari_viewer(show=True)
+    names = np.array(["approach"] * rec.poses.n_frames, dtype=object)
+    layers = []
+    for data, kwargs, kind in (
+        behaviour_to_layer(rec.poses, names, classes=["approach"]),
+        motifs_to_layer(rec.poses, np.full(rec.poses.n_frames, 3)),
+    ):
+        layer = getattr(viewer, f"add_{kind}")(data, **kwargs)
+        layer.size = 0.01  # only the text is drawn
+        layers.append(layer)
+    viewer.dims.set_current_step(0, 10)
+    xy = np.nanmean(rec.poses.position[10, 0, :, :2], axis=0)
+    viewer.scene.camera.center = (float(xy[1]), float(xy[0]))
+    viewer.scene.camera.zoom = 2.0
+
+    def text_rows(visible) -> np.ndarray:
+        for layer in layers:
+            layer.visible = layer is visible
+        shot = viewer.screenshot(canvas_only=True, size=(400, 400))[..., :3]
+        white = (shot > 180).all(axis=-1)
+        rows = np.flatnonzero(white.any(axis=1))
+        assert len(rows), f"no text drawn for {visible.name}"
+        return rows
+
+    behaviour, motif = (text_rows(layer) for layer in layers)
+    assert behaviour.max() < motif.min(), (behaviour, motif)

@@ -288,7 +288,7 @@ def motifs_to_layer(
     }
     if embedding is not None:
         metadata["embedding"] = per_frame(poses, embedding, "embedding")
-    kwargs.update(face_color=colors, text=label_text(), metadata=metadata)
+    kwargs.update(face_color=colors, text=label_text(below=True), metadata=metadata)
     return data, kwargs, "points"
 
 

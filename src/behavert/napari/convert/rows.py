@@ -57,12 +57,14 @@ def anchor_keypoint(poses: Poses, prefer: Sequence[str] = ("neck", "spine")) -> 
     return 0 if index is None else index
 
 
-def label_text(size: float = 10.0) -> dict:
-    """napari ``text`` settings showing the ``label`` feature by the animal."""
+def label_text(size: float = 10.0, below: bool = False) -> dict:
+    """napari ``text`` settings showing the ``label`` feature by the animal:
+    above and right of its point, or ``below`` it (so two layers that label
+    the same keypoint, e.g. predicted behaviour and motif, do not overlap)."""
     return {
         "string": "label",
         "color": "white",
         "size": size,
-        "anchor": "upper_left",
-        "translation": (0.0, -8.0, 8.0),  # (frame, y, x)
+        "anchor": "lower_left" if below else "upper_left",
+        "translation": (0.0, 8.0 if below else -8.0, 8.0),  # (frame, y, x)
     }
