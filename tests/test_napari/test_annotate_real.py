@@ -100,6 +100,7 @@ def test_save_boris_without_a_frame_rate_says_what_to_do(
     show_error = mocker.patch("behavert.napari._notify.show_error")
     fps_box = widget.native.findChild(QAbstractSpinBox, "fps")
     assert fps_box.value() == 0  # the poses have no frame rate
+    assert fps_box.text() == "unknown"  # what the user reads, not "0.00"
     type_path(qtbot, widget, "file", next(folder.glob("*_reencode.csv")))
     click(widget, "load_button")  # BORIS times read at the table's FPS (30)
     bouts = widget.bouts
@@ -120,7 +121,7 @@ def test_save_boris_without_a_frame_rate_says_what_to_do(
     fps_box.selectAll()  # the user types the rate into the field
     qtbot.keyClicks(fps_box, "30")
     qtbot.keyClick(fps_box, Qt.Key.Key_Return)
-    assert widget._fps.value == 30
+    assert widget._fps.value == 30 and fps_box.text() == "30.00"
     click(widget, "save_boris_button")
     assert boris.is_file() and widget._status.value == "saved 10 bouts to " + boris.name
     assert ",30," in boris.read_text()  # the FPS column

@@ -104,6 +104,7 @@ class AnnotateWidget(Container):
             "Frames per second of the recording (BORIS times are in seconds); "
             "0 = unknown: enter it for a recording without video"
         )
+        self._fps.native.setSpecialValueText("unknown")  # shown at 0, not "0.00"
         self._save_csv_button = PushButton(text="Save CSV")
         self._save_boris_button = PushButton(text="Save BORIS")
         self._load_button = PushButton(text="Load")
