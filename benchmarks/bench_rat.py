@@ -308,8 +308,19 @@ def pretrained(seed: int, mask_key: str = "", transductive: bool = False):
     return run, time.time() - start
 
 
-def run_behavert(task: str, labelled: list[int], seed: int, arm: str) -> dict:
+def score_test_sessions(task: str, run) -> dict:
+    """`score` of a fine-tuned run's predictions on every test session."""
     from behavert.inference import predict_frames
+
+    truth, probs = [], []
+    for s in test_sessions(task):
+        pred = predict_frames(run.model, run.tokenizer, poses_of(s), batch_size=64)
+        probs.append(pred.probabilities)
+        truth.append(targets(s, task))
+    return score(task, np.concatenate(truth), np.concatenate(probs))
+
+
+def run_behavert(task: str, labelled: list[int], seed: int, arm: str) -> dict:
     from behavert.train import TrainConfig, finetune_frames, run_to_end
 
     extra = PRETRAINED_FINETUNE if arm in PRETRAINED_ARMS else {}
@@ -333,12 +344,7 @@ def run_behavert(task: str, labelled: list[int], seed: int, arm: str) -> dict:
                 background=background(task),
             )
         )
-    truth, probs = [], []
-    for s in test_sessions(task):
-        pred = predict_frames(run.model, run.tokenizer, poses_of(s), batch_size=64)
-        probs.append(pred.probabilities)
-        truth.append(targets(s, task))
-    res = score(task, np.concatenate(truth), np.concatenate(probs))
+    res = score_test_sessions(task, run)
     res["seconds"] = time.time() - start
     res["pretrain_seconds"] = pretrain_s
     return res

@@ -441,7 +441,6 @@ def evaluate(args) -> tuple[dict, dict]:
                 )
     tested = np.concatenate([truth[a:b] for _, (a, b) in folds])
     facts = {
-        "cut": cut,
         "moved": moved,
         "folds": args.folds,
         "n_frames": poses.n_frames,

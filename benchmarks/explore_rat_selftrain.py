@@ -50,15 +50,6 @@ def fit(task, poses, labels, seed, init, steps, sessions):
         )
 
 
-def test_score(task, run):
-    truth, probs = [], []
-    for s in B.test_sessions(task):
-        pred = predict_frames(run.model, run.tokenizer, B.poses_of(s), batch_size=64)
-        probs.append(pred.probabilities)
-        truth.append(B.targets(s, task))
-    return B.score(task, np.concatenate(truth), np.concatenate(probs))
-
-
 def pseudo_labels(task, run, sessions, threshold, like: FrameLabels):
     """FrameLabels of ``sessions`` from ``run``'s predictions."""
     names = B.class_names(task)  # with the background class
@@ -96,7 +87,7 @@ def main():
             run1 = fit(
                 task, poses, labels, seed, init, B.FINETUNE["max_steps"], labelled
             )
-            r1 = test_score(task, run1)
+            r1 = B.score_test_sessions(task, run1)
             pseudo, kept = pseudo_labels(task, run1, rest, threshold, labels[0])
             run2 = fit(
                 task,
@@ -107,7 +98,7 @@ def main():
                 B.MORE_STEPS,
                 labelled + rest,
             )
-            r2 = test_score(task, run2)
+            r2 = B.score_test_sessions(task, run2)
             print(
                 json.dumps(
                     {

@@ -83,7 +83,7 @@ def axis_ticks(
 ) -> list[tuple[int, int, str]]:
     """Frame labels of the time axis: ``(left x, right x, text)`` each.
 
-    Round frame numbers (steps of 1, 2 or 5 x 10^k, about five of them) where
+    Round frame numbers (steps of 1, 2 or 5 x 10^k, at most about six) where
     ``x_of(frame)`` puts them; a label is centred on its frame, kept inside
     ``[left, right]`` and left out where it would touch one already placed
     (``gap`` pixels apart), so narrow docks show fewer labels, never overlapping
@@ -93,10 +93,10 @@ def axis_ticks(
     span = max(stop - start, 1)
     raw = span / 6
     base = 10 ** np.floor(np.log10(raw)) if raw >= 1 else 1
-    step = int(next((m * base for m in (1, 2, 5, 10) if m * base >= raw), 10 * base))
+    step = int(next(m * base for m in (1, 2, 5, 10) if m * base >= raw))
     first = -(-start // step) * step
     placed: list[tuple[int, int, str]] = []
-    for frame in range(int(first), int(stop), max(step, 1)):
+    for frame in range(int(first), int(stop), step):
         x = x_of(frame)
         if x is None:
             continue
